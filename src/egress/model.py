@@ -1,0 +1,220 @@
+"""The data that flows between egress's stages.
+
+Every stage hands plain frozen dataclasses to the next: sources produce
+``PackageArtifact``s, analyzers turn each ``SourceFile`` into a
+``FileAnalysis`` (findings plus, when the file could not be read, the
+reason), ``alerts`` folds the findings of one package into a
+``PackageResult`` with its alerts and verdict, and ``report`` renders a
+``ScanResult``.  Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Callable, Iterator
+
+
+class Ecosystem(StrEnum):
+    NPM = "npm"
+    PYPI = "pypi"
+
+
+class Capability(StrEnum):
+    """What a network API does; decides whether a use is network access."""
+
+    REQUEST = "request"      # sends a request (http.request, fetch, urlopen)
+    CONNECT = "connect"      # opens a connection or socket to a peer
+    LISTEN = "listen"        # accepts connections (createServer + listen)
+    RESOLVE = "resolve"      # DNS resolution
+    SOCKET = "socket"        # creates a socket object; network once used
+    HELPER = "helper"        # pure helper or constant: never network use
+
+
+class FindingKind(StrEnum):
+    NETWORK = "network"            # a network API is used (confirmed use)
+    IMPORT_ONLY = "importOnly"     # a network module is imported, no I/O seen
+    DEPENDENCY = "dependency"      # a third-party network client is imported
+    DYNAMIC_REQUIRE = "dynamicRequire"  # a module name that cannot be resolved
+    DYNAMIC_CODE = "dynamicCode"   # code generated at run time from non-constants
+
+
+class Confidence(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class FileRole(StrEnum):
+    """Where a file sits in a package; tests and examples do not ship behaviour."""
+
+    SHIPPED = "shipped"
+    TEST = "test"
+    EXAMPLE = "example"
+    DOCS = "docs"
+    BENCH = "bench"
+    SCRIPTS = "scripts"
+
+
+class Timing(StrEnum):
+    """When the code containing a finding runs."""
+
+    INSTALL = "install"    # npm lifecycle scripts, setup.py of an sdist
+    STARTUP = "startup"    # .pth executable lines: every interpreter start
+    IMPORT = "import"      # module top-level code
+    RUNTIME = "runtime"    # inside functions: when the caller decides
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
+
+
+class Verdict(StrEnum):
+    NETWORK = "network"    # shipped code uses the network
+    NONE = "none"          # every file was analysed and nothing uses the network
+    PARTIAL = "partial"    # no network seen, but some files were not analysed
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One hop between where a network API is taken and where it is used."""
+
+    file: str
+    line: int
+    column: int
+    note: str          # e.g. "https.request taken as send"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One place in one file where network capability is reached.
+
+    ``line``/``column`` (1-based) are the place that performs the network
+    operation (the call); ``trace`` lists the earlier places that led
+    there (the import, the alias, the object creation).
+    """
+
+    kind: FindingKind
+    api: str                    # "https.request", "fetch", "socket.socket.connect"
+    module: str                 # "https", "<global>", "socket", "axios"
+    capability: Capability
+    file: str                   # package-relative, POSIX separators
+    line: int
+    column: int
+    snippet: str                # the source line, stripped and shortened
+    confidence: Confidence
+    in_function: bool = True    # False: module top-level code (runs at import)
+    trace: tuple[TraceStep, ...] = ()
+    note: str = ""
+    # Filled by the pipeline from package context, not by analyzers:
+    role: FileRole = FileRole.SHIPPED
+    timing: Timing = Timing.RUNTIME
+
+
+@dataclass(frozen=True)
+class NotAnalysed:
+    """A file that could not be read, decoded or parsed: never counted clean."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileAnalysis:
+    """What an analyzer found in one file."""
+
+    file: str
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None    # set when the file was not analysed
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file handed to an analyzer; ``path`` is package-relative POSIX."""
+
+    path: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PackageArtifact:
+    """A package as a source found it: identity, metadata and a file reader.
+
+    ``read_files`` yields the package's files lazily so that a tarball can
+    be read straight from the archive and a tree of thousands of packages
+    never sits in memory at once.  ``digest`` identifies the content (npm
+    integrity, wheel sha256) for the cache; ``None`` when unknown.
+    """
+
+    ecosystem: Ecosystem
+    name: str
+    version: str
+    read_files: Callable[[], Iterator[SourceFile]] = field(compare=False, repr=False)
+    locations: tuple[str, ...] = ()
+    metadata: dict = field(default_factory=dict, compare=False, repr=False)
+    digest: str | None = None
+    unreadable: tuple[NotAnalysed, ...] = ()   # files the source itself could not read
+
+    @property
+    def key(self) -> str:
+        return f"{self.ecosystem}:{self.name}@{self.version}"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A finding promoted to what a reviewer acts on, with its severity."""
+
+    type: str                    # "networkAccess", "networkViaDependency", ...
+    severity: Severity
+    finding: Finding
+
+    @property
+    def api(self) -> str:
+        return self.finding.api
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    ecosystem: Ecosystem
+    name: str
+    version: str
+    verdict: Verdict
+    alerts: tuple[Alert, ...]
+    files_analysed: int
+    not_analysed: tuple[NotAnalysed, ...]
+    locations: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()   # every finding, including tests/examples
+
+    @property
+    def key(self) -> str:
+        return f"{self.ecosystem}:{self.name}@{self.version}"
+
+    @property
+    def network_apis(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for alert in self.alerts:
+            if alert.type == "networkAccess":
+                seen.setdefault(alert.api, None)
+        return tuple(seen)
+
+    @property
+    def worst_severity(self) -> Severity | None:
+        if not self.alerts:
+            return None
+        return max((a.severity for a in self.alerts), key=lambda s: s.rank)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    packages: tuple[PackageResult, ...]
+    errors: tuple[str, ...] = ()   # packages a source could not provide, one line each
