@@ -150,16 +150,23 @@ class SourceFile:
 class PackageArtifact:
     """A package as a source found it: identity, metadata and a file reader.
 
-    ``read_files`` yields the package's files lazily so that a tarball can
-    be read straight from the archive and a tree of thousands of packages
-    never sits in memory at once.  ``digest`` identifies the content (npm
-    integrity, wheel sha256) for the cache; ``None`` when unknown.
+    ``read_files(want)`` yields the package's files lazily so that a
+    tarball can be read straight from the archive and a tree of thousands
+    of packages never sits in memory at once; ``want(path)`` says which
+    package-relative paths the pipeline needs, so a source reads no bytes
+    of the others (a folder source does not even open them).  ``digest``
+    identifies the content (npm integrity, wheel sha256) for the cache;
+    ``None`` when unknown.
+
+    ``metadata`` keys the pipeline reads: ``kind`` ("tarball", "folder",
+    "wheel", "sdist", "installed"), npm ``scripts`` / ``main`` / ``exports``
+    / ``bin`` from package.json, Python ``entry_points``.
     """
 
     ecosystem: Ecosystem
     name: str
     version: str
-    read_files: Callable[[], Iterator[SourceFile]] = field(compare=False, repr=False)
+    read_files: Callable[[Callable[[str], bool]], Iterator[SourceFile]] = field(compare=False, repr=False)
     locations: tuple[str, ...] = ()
     metadata: dict = field(default_factory=dict, compare=False, repr=False)
     digest: str | None = None
