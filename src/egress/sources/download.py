@@ -76,14 +76,15 @@ class Fetcher:
     """HTTP access for registry sources: JSON documents and verified artifacts."""
 
     def __init__(self, cache_dir: Path | None = None, *, use_cache: bool = True, timeout: float = 60.0,
-                 retries: int = 3) -> None:
+                 retries: int = 3, transport: httpx.BaseTransport | None = None) -> None:
+        """``transport`` replaces the network (tests pass an ``httpx.MockTransport``)."""
         self.cache_dir = cache_dir or default_cache_dir()
         self.use_cache = use_cache
         self._client = httpx.Client(
             timeout=timeout,
             follow_redirects=True,
             headers={"User-Agent": f"egress/{__version__}"},
-            transport=httpx.HTTPTransport(retries=retries),
+            transport=transport or httpx.HTTPTransport(retries=retries),
         )
 
     def close(self) -> None:
