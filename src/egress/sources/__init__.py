@@ -1,0 +1,105 @@
+"""Where packages come from: one module per kind of input.
+
+``source_for`` maps what a user typed to the source that reads it.  Specs
+(``npm:``/``pypi:``) go to the registries; paths are recognised by what
+they contain, not only by their names, so a ``.tgz`` sdist is not read as
+an npm tarball.
+"""
+
+from __future__ import annotations
+
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from egress.errors import SourceError
+from egress.sources.download import Fetcher
+from egress.sources.interface import Source
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    fetcher: Fetcher
+    registry: str | None = None      # npm registry base URL
+    index_url: str | None = None     # PyPI simple index URL
+    dist: str = "default"            # which PyPI files: default | sdist | wheel | all
+
+
+def source_for(target: str, config: SourceConfig) -> Source:
+    """The source for one target; ``SourceError`` with one line when there is none."""
+    if target.startswith("npm:"):
+        from egress.sources.npm_registry import NpmRegistrySource
+        from egress.sources.npm_spec import parse_npm_spec
+
+        return NpmRegistrySource([parse_npm_spec(target)], config.fetcher, registry=config.registry)
+    if target.startswith("pypi:"):
+        from egress.sources.pypi_registry import PypiRegistrySource
+        from egress.sources.pypi_spec import parse_pypi_spec
+
+        return PypiRegistrySource([parse_pypi_spec(target)], config.fetcher, dist=config.dist,
+                                  index_url=config.index_url)
+    path = Path(target)
+    if not path.exists():
+        raise SourceError(f"no such file or directory: {target}")
+    if path.is_dir():
+        return _folder_source(path)
+    return _file_source(path)
+
+
+def _folder_source(path: Path) -> Source:
+    if (path / "node_modules").is_dir():
+        from egress.sources.node_modules import NodeModulesSource
+
+        return NodeModulesSource(path)
+    if (path / "pyvenv.cfg").is_file() or path.name in ("site-packages", "dist-packages") \
+            or any(path.glob("*.dist-info")):
+        from egress.sources.python_env import PythonEnvSource
+
+        return PythonEnvSource(path)
+    if (path / "package.json").is_file():
+        from egress.sources.npm_folder import NpmFolderSource
+
+        return NpmFolderSource(path)
+    if any((path / name).is_file() for name in ("pyproject.toml", "setup.py", "setup.cfg", "PKG-INFO")):
+        from egress.sources.python_folder import PythonProjectSource
+
+        return PythonProjectSource(path)
+    raise SourceError(f"{path}: not a package folder, project with node_modules, or Python environment")
+
+
+def _file_source(path: Path) -> Source:
+    name = path.name.lower()
+    if name.endswith(".whl"):
+        from egress.sources.python_archive import WheelSource
+
+        return WheelSource(path)
+    if name.endswith(".zip") or name.endswith(".tar.bz2"):
+        from egress.sources.python_archive import SdistSource
+
+        return SdistSource(path)
+    if name.endswith((".tgz", ".tar.gz")):
+        if _looks_like_sdist(path):
+            from egress.sources.python_archive import SdistSource
+
+            return SdistSource(path)
+        from egress.sources.npm_tarball import NpmTarballSource
+
+        return NpmTarballSource(path)
+    raise SourceError(f"{path}: not a package archive this tool reads (.tgz, .tar.gz, .whl, .zip)")
+
+
+def _looks_like_sdist(path: Path) -> bool:
+    """An sdist has ``<name>-<version>/PKG-INFO`` near the top; npm tarballs have package.json."""
+    try:
+        with tarfile.open(path, "r:*") as archive:
+            for count, member in enumerate(archive):
+                parts = member.name.split("/")
+                if len(parts) == 2 and parts[1] == "PKG-INFO":
+                    return True
+                if len(parts) == 2 and parts[1] == "package.json":
+                    return False
+                if count > 200:
+                    break
+    except (tarfile.TarError, OSError, EOFError):
+        return False   # let the npm reader report the corruption in its own words
+    return False

@@ -1,0 +1,90 @@
+"""From findings to per-package alerts, severities and a verdict.
+
+``networkAccess`` is medium, the industry baseline for "code imports a
+network module and uses it".  Weaker evidence gets its own, lower alert
+type so that a reader never mistakes "imports a client library" for
+"opens a socket".  Findings outside shipped code (tests, examples, docs,
+benchmarks) stay listed on the package but raise no alert unless asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from egress.model import (
+    Alert,
+    Finding,
+    FindingKind,
+    FileRole,
+    NotAnalysed,
+    PackageArtifact,
+    PackageResult,
+    Severity,
+    Verdict,
+)
+
+#: Alert type and severity for each kind of finding.
+ALERT_TYPES: dict[FindingKind, tuple[str, Severity]] = {
+    FindingKind.NETWORK: ("networkAccess", Severity.MEDIUM),
+    FindingKind.DEPENDENCY: ("networkViaDependency", Severity.LOW),
+    FindingKind.IMPORT_ONLY: ("importsNetworkModule", Severity.LOW),
+    FindingKind.DYNAMIC_REQUIRE: ("dynamicRequire", Severity.LOW),
+    FindingKind.DYNAMIC_CODE: ("dynamicCode", Severity.MEDIUM),
+}
+
+#: One line of help per alert type, for reports (SARIF rules, HTML).
+ALERT_HELP: dict[str, str] = {
+    "networkAccess": "The package's code imports a network module and calls it to perform network I/O.",
+    "networkViaDependency": "The package imports a third-party network client library.",
+    "importsNetworkModule": "The package imports a network module but no network call through it was seen.",
+    "dynamicRequire": "A module is loaded by a name that could not be resolved statically.",
+    "dynamicCode": "Code is generated or evaluated at run time from a value that could not be resolved.",
+}
+
+
+@dataclass(frozen=True)
+class AlertOptions:
+    include_tests: bool = False     # count findings in tests/examples/docs/bench toward the verdict
+
+
+def package_result(
+    artifact: PackageArtifact,
+    findings: list[Finding],
+    not_analysed: list[NotAnalysed],
+    files_analysed: int,
+    options: AlertOptions = AlertOptions(),
+) -> PackageResult:
+    """Fold one package's findings into its alerts and verdict."""
+    findings = sorted(_drop_self_imports(artifact, findings), key=_location_key)
+    alerts = tuple(
+        Alert(type=ALERT_TYPES[f.kind][0], severity=ALERT_TYPES[f.kind][1], finding=f)
+        for f in findings
+        if options.include_tests or f.role in (FileRole.SHIPPED, FileRole.SCRIPTS)
+    )
+    if any(a.type == "networkAccess" for a in alerts):
+        verdict = Verdict.NETWORK
+    elif not_analysed:
+        verdict = Verdict.PARTIAL
+    else:
+        verdict = Verdict.NONE
+    return PackageResult(
+        ecosystem=artifact.ecosystem,
+        name=artifact.name,
+        version=artifact.version,
+        verdict=verdict,
+        alerts=alerts,
+        files_analysed=files_analysed,
+        not_analysed=tuple(sorted(not_analysed, key=lambda n: n.file)),
+        locations=artifact.locations,
+        findings=tuple(findings),
+    )
+
+
+def _drop_self_imports(artifact: PackageArtifact, findings: list[Finding]) -> list[Finding]:
+    """A client library importing itself (`httpx` importing `httpx._client`) is not a dependency."""
+    own = {artifact.name.lower(), artifact.name.lower().replace("-", "_")}
+    return [f for f in findings if not (f.kind is FindingKind.DEPENDENCY and f.api.lower() in own)]
+
+
+def _location_key(f: Finding) -> tuple:
+    return (f.file, f.line, f.column, f.api)

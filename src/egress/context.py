@@ -1,0 +1,94 @@
+"""Package context that changes what a finding means: file role and timing.
+
+Analyzers see one file; only the pipeline knows that ``test/x.js`` is a
+test, that ``setup.py`` of an sdist runs at install time, or that an npm
+``postinstall`` script runs ``node install.js``.  This module decides
+those from paths and package metadata, as data-light rules.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from egress.model import FileRole, Finding, PackageArtifact, Timing
+
+_ROLE_DIRS: dict[str, FileRole] = {
+    "test": FileRole.TEST, "tests": FileRole.TEST, "__tests__": FileRole.TEST, "spec": FileRole.TEST,
+    "__mocks__": FileRole.TEST, "testing": FileRole.TEST, "fixtures": FileRole.TEST, "__fixtures__": FileRole.TEST,
+    "example": FileRole.EXAMPLE, "examples": FileRole.EXAMPLE, "demo": FileRole.EXAMPLE, "demos": FileRole.EXAMPLE,
+    "sample": FileRole.EXAMPLE, "samples": FileRole.EXAMPLE,
+    "doc": FileRole.DOCS, "docs": FileRole.DOCS, "documentation": FileRole.DOCS,
+    "bench": FileRole.BENCH, "benchmark": FileRole.BENCH, "benchmarks": FileRole.BENCH,
+    "scripts": FileRole.SCRIPTS, "script": FileRole.SCRIPTS,
+}
+_TEST_FILE = re.compile(r"(\.(test|spec)\.[cm]?[jt]sx?$)|(^test_.*\.py$)|(_test\.py$)|(^conftest\.py$)")
+
+#: npm lifecycle scripts that run when the package is installed or removed.
+INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "preuninstall", "uninstall", "postuninstall")
+
+
+def file_role(path: str) -> FileRole:
+    """The role of a package-relative path: the first role-naming folder wins."""
+    parts = path.split("/")
+    for part in parts[:-1]:
+        role = _ROLE_DIRS.get(part.lower())
+        if role is not None:
+            return role
+    if _TEST_FILE.search(parts[-1]):
+        return FileRole.TEST
+    return FileRole.SHIPPED
+
+
+@dataclass(frozen=True)
+class PackageContext:
+    """What the pipeline knows about a package's files before analysing them."""
+
+    install_files: frozenset[str] = frozenset()    # files run by install hooks
+    startup_files: frozenset[str] = frozenset()    # .pth files
+
+    @classmethod
+    def of(cls, artifact: PackageArtifact) -> "PackageContext":
+        meta = artifact.metadata
+        install: set[str] = set()
+        scripts = meta.get("scripts") or {}
+        if isinstance(scripts, dict):
+            for name in INSTALL_SCRIPTS:
+                command = scripts.get(name)
+                if isinstance(command, str):
+                    install.update(node_files_of(command))
+        if meta.get("kind") == "sdist":
+            install.add("setup.py")
+        return cls(install_files=frozenset(install))
+
+    def timing(self, finding: Finding) -> Timing:
+        if finding.file in self.install_files:
+            return Timing.INSTALL
+        if finding.file.endswith(".pth"):
+            return Timing.STARTUP
+        return Timing.RUNTIME if finding.in_function else Timing.IMPORT
+
+
+def node_files_of(command: str) -> list[str]:
+    """Script files a lifecycle command runs with ``node``: ``node install.js && node x/y``."""
+    files: list[str] = []
+    for part in re.split(r"&&|\|\||;|\|", command):
+        try:
+            words = shlex.split(part)
+        except ValueError:
+            words = part.split()
+        if len(words) >= 2 and words[0] in ("node", "nodejs"):
+            for word in words[1:]:
+                if word.startswith("-"):
+                    continue
+                files.append(_normal(word))
+                break
+    return files
+
+
+def _normal(path: str) -> str:
+    path = path.removeprefix("./")
+    if not re.search(r"\.[cm]?js$", path):
+        path = path + ".js"
+    return path

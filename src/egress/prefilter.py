@@ -1,0 +1,73 @@
+"""A byte-level pre-filter that skips files no analysis could flag.
+
+Parsing is the cost of a scan; most files in a dependency tree name no
+network module at all.  The filter is built from the catalog (every module
+and client specifier, every network global) plus the signals a textual
+match cannot resolve (computed ``require``, ``eval``, ``Function``,
+``process.binding``, ``__import__``, decoders), so a file is skipped only
+when it contains none of them.  It must be loss-free: the test suite runs
+the full analysis with and without it and requires identical findings.
+RE2 runs it in linear time over bytes.
+"""
+
+from __future__ import annotations
+
+import re as std_re
+import re2
+
+from egress.catalog import Catalog
+
+#: JavaScript signals whose meaning only the parser can tell.
+_JS_DYNAMIC = (
+    r"\beval\b", r"\bFunction\b", r"\bprocess\s*\.\s*(?:binding|_linkedBinding|mainModule)\b",
+    r"\bcreateRequire\b", r"\bmodule\s*\.\s*(?:require|constructor)\b", r"\b_load\b", r"\b_compile\b",
+    r"\bfromCharCode\b", r"\batob\b", r"\bBuffer\s*\.\s*from\b", r"\bReflect\b",
+    r"\b(?:globalThis|window|self|global)\s*\[", r"\bimport\s*\(", r"\bvm\b", r"\bnavigator\b",
+    r"\\x[0-9a-fA-F]{2}", r"\\u[0-9a-fA-F{]",
+)
+#: Python signals whose meaning only the parser can tell.
+_PY_DYNAMIC = (
+    r"\b__import__\b", r"\bimport_module\b", r"\bexec\b", r"\beval\b", r"\bcompile\b", r"\bgetattr\b",
+    r"\b__builtins__\b", r"\bbuiltins\b", r"\bspec_from_file_location\b", r"\bb64decode\b",
+    r"\bfromhex\b", r"\bcodecs\b", r"\bchr\b", r"\bsix\b",
+)
+
+_LITERAL_REQUIRE = rb"""\brequire\s*\(\s*(?:'[^'\\\n]*'|"[^"\\\n]*")\s*\)"""
+_ANY_REQUIRE = rb"\brequire\b"
+
+
+def _alternation(words: set[str]) -> str:
+    return "|".join(std_re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+class PreFilter:
+    """Decides per file whether the analyzer must see it."""
+
+    def __init__(self, npm: Catalog, pypi: Catalog) -> None:
+        specifiers = {s for s in npm.modules} | {s for s in npm.dependencies}
+        globals_ = {name.split(".")[-1] for name in npm.globals}
+        js = [
+            # a quoted module or client specifier, optionally with a subpath
+            r"""['"`](?:""" + _alternation(specifiers) + r""")(?:/[^'"`\n]*)?['"`]""",
+            r"\b(?:" + _alternation(globals_) + r")\b",
+            *_JS_DYNAMIC,
+        ]
+        self._js = re2.compile("|".join(f"(?:{p})" for p in js).encode())
+        self._js_literal_require = re2.compile(_LITERAL_REQUIRE)
+        self._js_any_require = re2.compile(_ANY_REQUIRE)
+        roots = {name.split(".")[0] for name in pypi.modules} | {s.split(".")[0] for s in pypi.dependencies}
+        py = [r"\b(?:" + _alternation(roots) + r")\b", *_PY_DYNAMIC]
+        self._py = re2.compile("|".join(f"(?:{p})" for p in py).encode())
+
+    def wants(self, path: str, data: bytes) -> bool:
+        """True when the file may hold something the analyzer reports."""
+        if path.endswith((".py", ".pyw", ".pth")):
+            return self._py.search(data) is not None
+        if self._js.search(data) is not None:
+            return True
+        # A `require` that is not a plain literal call (aliased, computed) needs the parser.
+        return self._count(self._js_any_require, data) != self._count(self._js_literal_require, data)
+
+    @staticmethod
+    def _count(pattern: "re2._Regexp", data: bytes) -> int:
+        return sum(1 for _ in pattern.finditer(data))

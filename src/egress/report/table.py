@@ -1,0 +1,68 @@
+"""The terminal table: one row per package, ``-v`` adds every finding."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from egress.model import PackageResult, ScanResult, Verdict
+from egress.report import ReportOptions
+
+_VERDICT_STYLE = {Verdict.NETWORK: "bold red", Verdict.PARTIAL: "yellow", Verdict.NONE: "green"}
+
+
+def _first_evidence(p: PackageResult) -> str:
+    network = [a for a in p.alerts if a.type == "networkAccess"]
+    chosen = network[0] if network else (p.alerts[0] if p.alerts else None)
+    if chosen is None:
+        return ""
+    return f"{chosen.finding.file}:{chosen.finding.line}"
+
+
+def _apis(p: PackageResult) -> str:
+    apis = list(p.network_apis)
+    if not apis:
+        apis = sorted({f"{a.api} (via dependency)" if a.type == "networkViaDependency" else a.api
+                       for a in p.alerts if a.type != "importsNetworkModule"})
+    return ", ".join(apis)
+
+
+def render(result: ScanResult, options: ReportOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
+                      width=options.width or 160, highlight=False)
+    table = Table(show_lines=False, pad_edge=False)
+    for column in ("Package", "Verdict", "Network APIs", "Sites", "First evidence"):
+        table.add_column(column, overflow="fold")
+    for p in result.packages:
+        sites = sum(1 for a in p.alerts if a.type == "networkAccess")
+        verdict = p.verdict.value
+        if p.not_analysed:
+            verdict += f" ({len(p.not_analysed)} not analysed)"
+        table.add_row(f"{p.name}@{p.version}", Text(verdict, style=_VERDICT_STYLE[p.verdict]),
+                      _apis(p), str(sites), _first_evidence(p))
+    console.print(table)
+    if options.verbose:
+        for p in result.packages:
+            if not (p.findings or p.not_analysed):
+                continue
+            console.print(Text(f"\n{p.name}@{p.version}", style="bold"))
+            for loc in p.locations:
+                console.print(f"  installed at {loc}")
+            alerted = {id(a.finding) for a in p.alerts}
+            for f in p.findings:
+                mark = "" if id(f) in alerted else f" [{f.role.value}, not counted]"
+                console.print(f"  {f.file}:{f.line}:{f.column}  {f.api}  ({f.kind.value}, {f.confidence.value}, "
+                              f"{f.timing.value}){mark}", markup=False)
+                console.print(f"      {f.snippet}", markup=False)
+                for step in f.trace:
+                    console.print(f"      ← {step.file}:{step.line} {step.note}", markup=False)
+            for n in p.not_analysed:
+                console.print(f"  not analysed: {n.file}: {n.reason}", markup=False)
+    verdicts = [p.verdict for p in result.packages]
+    console.print(f"{len(verdicts)} packages: {verdicts.count(Verdict.NETWORK)} network, "
+                  f"{verdicts.count(Verdict.PARTIAL)} partial, {verdicts.count(Verdict.NONE)} none")
+    return buffer.getvalue()

@@ -1,0 +1,170 @@
+"""A process pool that enforces a hard time limit per file from outside.
+
+tree-sitter holds the GIL, so parallelism needs processes.  The standard
+pools cannot stop a task that never returns, and a scanner must survive a
+file built to hang its parser: here each worker is a process with its own
+pipe, the parent watches every deadline, kills a worker that overruns and
+reports that file as not analysed.  Largest files go first so that the
+long ones do not end the run alone, at most one *heavy* file is in flight
+at a time so that peak memory does not grow with the number of workers,
+and a worker that handled a heavy file is replaced so its memory returns
+to the system.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Callable
+
+from egress.model import FileAnalysis, SourceFile
+
+#: Modules every worker needs; preloaded once in the fork server.
+_PRELOAD = ["egress.analyzers.javascript", "egress.analyzers.python"]
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    source: SourceFile
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    time_limit: float = 60.0          # seconds per file, enforced by killing the worker
+    heavy_bytes: int = 2 * 2**20      # files above this run one at a time
+
+
+def analyze_one(source: SourceFile, analyzers: dict) -> FileAnalysis:
+    """Run the analyzer that handles ``source``; never raises."""
+    from egress.analyzers.registry import analyzer_for
+
+    try:
+        analyzer = analyzer_for(source.path, analyzers)
+        if analyzer is None:
+            return FileAnalysis(file=source.path)
+        return analyzer.analyze(source)
+    except Exception as exc:  # an analyzer bug must not pass for a clean file
+        return FileAnalysis(file=source.path, error=f"analyzer failed: {exc.__class__.__name__}: {exc}")
+
+
+def _worker_main(conn: Connection) -> None:
+    analyzers: dict = {}
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        conn.send((task.id, analyze_one(task.source, analyzers)))
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    task: Task | None = None
+    started: float = 0.0
+
+
+class WorkerPool:
+    """Runs tasks on ``jobs`` worker processes with per-file limits."""
+
+    def __init__(self, jobs: int, limits: PoolLimits = PoolLimits()) -> None:
+        self.jobs = max(1, jobs)
+        self.limits = limits
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(_PRELOAD)
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def run(self, tasks: list[Task], on_result: Callable[[int, FileAnalysis], None]) -> None:
+        """Analyse every task; each yields exactly one ``on_result`` call."""
+        if not tasks:
+            return
+        pending = deque(sorted(tasks, key=lambda t: len(t.source.data), reverse=True))
+        workers = [self._spawn() for _ in range(min(self.jobs, len(tasks)))]
+        heavy_running: set[int] = set()
+        try:
+            while pending or any(w.task for w in workers):
+                for worker in workers:
+                    if worker.task is None and pending:
+                        task = self._next(pending, bool(heavy_running))
+                        if task is not None:
+                            self._dispatch(worker, task, heavy_running)
+                busy = [w for w in workers if w.task is not None]
+                now = time.monotonic()
+                timeout = min(w.started + self.limits.time_limit for w in busy) - now
+                ready = set(wait([w.conn for w in busy], timeout=max(0.0, timeout)))
+                for index, worker in enumerate(workers):
+                    if worker.task is None:
+                        continue
+                    task = worker.task
+                    if worker.conn in ready:
+                        try:
+                            task_id, analysis = worker.conn.recv()
+                        except (EOFError, OSError):
+                            analysis = FileAnalysis(file=task.source.path, error="analyzer process crashed")
+                            task_id = task.id
+                            workers[index] = self._replace(worker)
+                        else:
+                            if task.id in heavy_running:
+                                workers[index] = self._replace(worker)
+                            else:
+                                worker.task = None
+                        heavy_running.discard(task.id)
+                        on_result(task_id, analysis)
+                    elif time.monotonic() - worker.started >= self.limits.time_limit:
+                        heavy_running.discard(task.id)
+                        workers[index] = self._replace(worker)
+                        on_result(task.id, FileAnalysis(
+                            file=task.source.path,
+                            error=f"time limit ({self.limits.time_limit:g} s) exceeded",
+                        ))
+        finally:
+            for worker in workers:
+                self._stop(worker)
+
+    def _next(self, pending: deque[Task], heavy_busy: bool) -> Task | None:
+        if not heavy_busy or len(pending[0].source.data) <= self.limits.heavy_bytes:
+            return pending.popleft()
+        for i, task in enumerate(pending):
+            if len(task.source.data) <= self.limits.heavy_bytes:
+                del pending[i]
+                return task
+        return None
+
+    def _dispatch(self, worker: _Worker, task: Task, heavy_running: set[int]) -> None:
+        worker.task = task
+        worker.started = time.monotonic()
+        if len(task.source.data) > self.limits.heavy_bytes:
+            heavy_running.add(task.id)
+        worker.conn.send(task)
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        return self._spawn()
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        try:
+            if worker.task is None:
+                worker.conn.send(None)
+        except OSError:
+            pass
+        worker.process.join(timeout=1)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
