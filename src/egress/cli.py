@@ -20,6 +20,7 @@ from typing import Iterator
 import click
 
 from egress import __version__
+from egress.cache import ResultCache
 from egress.engine import ScanOptions, scan
 from egress.errors import EgressError, ReportError
 from egress.model import PackageArtifact, ScanResult, Severity
@@ -126,9 +127,14 @@ def scan_command(targets: tuple[str, ...], fmt: str, output: str | None, verbose
         with Fetcher(Path(cache_dir) if cache_dir else default_cache_dir(), use_cache=not no_cache) as fetcher:
             config = SourceConfig(fetcher=fetcher, registry=registry, index_url=index_url, dist=dist)
             sources = [(target, source_for(target, config)) for target in targets]   # bad specs fail here
+            cache = None if no_cache else ResultCache(fetcher.cache_dir / "analyses.sqlite3")
             options = ScanOptions(jobs=jobs or os.cpu_count() or 1, include_tests=include_tests,
-                                  use_prefilter=not no_prefilter, file_time_limit=file_time_limit)
-            result = scan(_artifacts(sources, errors), options, progress=progress)
+                                  use_prefilter=not no_prefilter, file_time_limit=file_time_limit, cache=cache)
+            try:
+                result = scan(_artifacts(sources, errors), options, progress=progress)
+            finally:
+                if cache is not None:
+                    cache.close()
         progress.close()
         result = ScanResult(packages=result.packages, errors=tuple(errors) + result.errors)
         if result.errors and not result.packages:
@@ -148,6 +154,27 @@ def scan_command(targets: tuple[str, ...], fmt: str, output: str | None, verbose
     if result.errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK)
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Manage egress's caches (downloads and per-file analyses)."""
+
+
+@cache_group.command("clear")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Cache directory (default: user cache dir).")
+def cache_clear(cache_dir: str | None) -> None:
+    """Delete cached analyses and downloaded archives."""
+    import shutil
+
+    root = Path(cache_dir) if cache_dir else default_cache_dir()
+    cache = ResultCache(root / "analyses.sqlite3")
+    analyses = cache.clear()
+    cache.close()
+    blobs = root / "blobs"
+    count = sum(1 for p in blobs.rglob("*") if p.is_file()) if blobs.is_dir() else 0
+    shutil.rmtree(blobs, ignore_errors=True)
+    click.echo(f"removed {analyses} cached analyses and {count} downloaded archives from {root}")
 
 
 def _one_line(message: str) -> str:

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 from egress.alerts import AlertOptions, package_result
 from egress.analyzers.registry import language_of, wanted_by
+from egress.cache import ResultCache, file_key
 from egress.catalog import load_catalog
 from egress.context import PackageContext, file_role
 from egress.errors import EgressError
@@ -41,6 +42,7 @@ class ScanOptions:
     use_prefilter: bool = True
     file_time_limit: float = 60.0
     max_file_size: int = 32 * 2**20
+    cache: ResultCache | None = None     # per-file analyses kept between runs
 
 
 @dataclass
@@ -76,6 +78,8 @@ def scan(
     work: list[_PackageWork] = []
     tasks: list[Task] = []
     owners: list[_PackageWork] = []
+    keys: list[bytes] = []
+    cache = options.cache
     errors: list[str] = []
     for artifact in merge_duplicates(artifacts):
         item = _PackageWork(artifact, PackageContext.of(artifact))
@@ -86,8 +90,14 @@ def scan(
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
                 elif prefilter is None or prefilter.wants(source.path, source.data):
+                    key = file_key(source.path, source.data) if cache is not None else b""
+                    cached = cache.get(key) if cache is not None else None
+                    if cached is not None:
+                        _record(item, cached)
+                        continue
                     tasks.append(Task(len(tasks), source))
                     owners.append(item)
+                    keys.append(key)
                 else:
                     item.files_analysed += 1   # proven irrelevant by the loss-free pre-filter
         except EgressError as exc:
@@ -101,6 +111,8 @@ def scan(
         nonlocal done
         item = owners[task_id]
         _record(item, analysis)
+        if cache is not None:
+            cache.put(keys[task_id], analysis)
         done += 1
         if progress is not None:
             progress(done, len(tasks))
@@ -108,6 +120,8 @@ def scan(
     valid = {id(item) for item in work}
     live = [t for t in tasks if id(owners[t.id]) in valid]
     WorkerPool(options.jobs, PoolLimits(time_limit=options.file_time_limit)).run(live, on_result)
+    if cache is not None:
+        cache.flush()
     alert_options = AlertOptions(include_tests=options.include_tests)
     results: list[PackageResult] = [
         package_result(item.artifact, item.findings, item.not_analysed, item.files_analysed, alert_options)
