@@ -1,0 +1,115 @@
+"""``pypi:`` specs: what a user (or a requirements/lock file) asks PyPI for.
+
+A spec is a project name, a PEP 440 specifier (empty = the latest
+release) and optional ``--hash`` pins in pip's ``--require-hashes``
+spelling (``sha256:<hex>``).  Names are normalised (PEP 503) only for
+look-ups; ``name`` keeps the user's spelling.  Environment markers are
+kept as text and never evaluated: egress scans what the user named,
+whatever interpreter or platform would install it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shlex
+from dataclasses import dataclass
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+from egress.errors import SpecError
+
+PREFIX = "pypi:"
+#: Hash algorithms pip accepts in ``--hash``; weaker ones are refused.
+HASH_ALGORITHMS = ("sha256", "sha384", "sha512")
+
+
+@dataclass(frozen=True)
+class PypiSpec:
+    name: str
+    specifier: SpecifierSet
+    hashes: tuple[str, ...] = ()     # "sha256:<lowercase hex>", in the order given
+    marker: str = ""                 # environment marker, kept, never evaluated
+
+    @property
+    def normalized(self) -> str:
+        return canonicalize_name(self.name)
+
+    @property
+    def pinned_version(self) -> str | None:
+        """The version of an exact ``==`` / ``===`` pin (no wildcard), else ``None``."""
+        specs = list(self.specifier)
+        if len(specs) == 1 and specs[0].operator in ("==", "===") and not specs[0].version.endswith(".*"):
+            return specs[0].version
+        return None
+
+    def __str__(self) -> str:
+        return f"{PREFIX}{self.name}{self.specifier}"
+
+
+def parse_pypi_spec(text: str, hashes: tuple[str, ...] = ()) -> PypiSpec:
+    """Parse ``pypi:name``, ``pypi:name==1.0``, ``pypi:name<2 --hash=sha256:…``.
+
+    The ``pypi:`` prefix is optional so that lock parsers can share this.
+    Direct URLs and markers are refused here: a command-line spec names a
+    registry release.
+    """
+    raw = text.strip()
+    body = raw[len(PREFIX):] if raw.lower().startswith(PREFIX) else raw
+    try:
+        tokens = shlex.split(body)
+    except ValueError as exc:
+        raise SpecError(f"malformed PyPI spec {text!r}: {exc}") from None
+    requirement_parts: list[str] = []
+    pins = list(hashes)
+    for i, token in enumerate(tokens):
+        if token.startswith("--hash"):
+            pins.append(_hash_option_value(token, tokens, i, text))
+        elif i > 0 and tokens[i - 1] == "--hash":
+            continue
+        elif token.startswith("-"):
+            raise SpecError(f"unsupported option {token!r} in PyPI spec {text!r}")
+        else:
+            requirement_parts.append(token)
+    requirement = requirement_from_text(" ".join(requirement_parts), where=f"PyPI spec {text!r}")
+    if requirement.marker is not None:
+        raise SpecError(f"environment markers are not allowed in a command-line spec: {text!r}")
+    return PypiSpec(requirement.name, requirement.specifier, normalize_hashes(pins, where=text))
+
+
+def requirement_from_text(text: str, *, where: str) -> Requirement:
+    """A PEP 508 requirement without a URL, or ``SpecError`` saying where."""
+    if not text.strip():
+        raise SpecError(f"empty {where}")
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "invalid requirement"
+        raise SpecError(f"malformed {where}: {first}") from None
+    if requirement.url:
+        raise SpecError(f"direct URL requirements are not supported ({where}): scan the file or folder itself")
+    return requirement
+
+
+def normalize_hashes(values: list[str] | tuple[str, ...], *, where: str) -> tuple[str, ...]:
+    """``ALG:HEX`` strings checked and lower-cased; duplicates dropped, order kept."""
+    seen: dict[str, None] = {}
+    for value in values:
+        algorithm, sep, hexdigest = value.strip().partition(":")
+        algorithm, hexdigest = algorithm.lower(), hexdigest.lower()
+        if not sep or algorithm not in HASH_ALGORITHMS:
+            raise SpecError(f"unsupported hash {value!r} in {where} (use sha256:<hex>)")
+        expected_len = hashlib.new(algorithm).digest_size * 2
+        if len(hexdigest) != expected_len or any(c not in "0123456789abcdef" for c in hexdigest):
+            raise SpecError(f"malformed {algorithm} hash {value!r} in {where}")
+        seen.setdefault(f"{algorithm}:{hexdigest}", None)
+    return tuple(seen)
+
+
+def _hash_option_value(token: str, tokens: list[str], i: int, text: str) -> str:
+    if token.startswith("--hash="):
+        return token[len("--hash="):]
+    if token == "--hash" and i + 1 < len(tokens):
+        return tokens[i + 1]
+    raise SpecError(f"malformed --hash option in PyPI spec {text!r}")

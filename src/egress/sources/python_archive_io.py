@@ -1,0 +1,135 @@
+"""Reading zip and tar archives in place: list once, stream wanted members later.
+
+Nothing is extracted to disk.  Member names are whatever the archive's
+author wrote, so every name goes through ``safe_relative``: absolute and
+``..`` names are refused (reported, never read), and links are never
+followed (a link's target, if inside the archive, is read as itself).
+Every failure of the archive libraries becomes one ``SourceError`` line.
+"""
+
+from __future__ import annotations
+
+import lzma
+import tarfile
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from egress.errors import SourceError
+from egress.sources.python_meta import safe_relative
+
+_ZIP_SUFFIXES = (".whl", ".zip")
+_TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar")
+_ERRORS = (tarfile.TarError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, zlib.error,
+           lzma.LZMAError, ValueError, NotImplementedError, RuntimeError)
+_S_IFMT, _S_IFLNK = 0o170000, 0o120000
+
+
+@dataclass(frozen=True)
+class ArchiveListing:
+    """What an archive holds, by archive-root-relative POSIX path."""
+
+    files: tuple[str, ...]
+    dirs: tuple[str, ...]
+    unsafe: tuple[str, ...]          # raw member names refused: absolute or climbing with ..
+    links: tuple[str, ...]           # symlink / hardlink members, not followed
+    captured: dict[str, bytes] = field(default_factory=dict, compare=False)
+
+
+def archive_format(path: Path) -> str:
+    """``"zip"`` or ``"tar"``, by suffix, else by content; ``SourceError`` otherwise."""
+    name = path.name.lower()
+    if name.endswith(_ZIP_SUFFIXES):
+        return "zip"
+    if name.endswith(_TAR_SUFFIXES):
+        return "tar"
+    try:
+        if zipfile.is_zipfile(path):
+            return "zip"
+        if tarfile.is_tarfile(path):
+            return "tar"
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot open: {exc.strerror or exc}") from None
+    raise SourceError(f"{path}: not a zip or tar archive")
+
+
+def list_archive(path: Path, capture: Callable[[str], bool] = lambda _: False) -> ArchiveListing:
+    """List every member and keep the bytes of those ``capture`` names (small metadata files)."""
+    files: list[str] = []
+    dirs: list[str] = []
+    unsafe: list[str] = []
+    links: list[str] = []
+    captured: dict[str, bytes] = {}
+    for raw, kind, safe, read in _members(path):
+        if safe is None:
+            unsafe.append(raw)
+        elif kind == "dir":
+            dirs.append(safe)
+        elif kind == "link":
+            links.append(safe)
+        elif kind == "file":
+            files.append(safe)
+            if capture(safe):
+                captured[safe] = read()
+    return ArchiveListing(tuple(files), tuple(dirs), tuple(unsafe), tuple(links), captured)
+
+
+def iter_archive(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(path, bytes)`` of regular, safely named members ``want`` accepts, in archive order."""
+    for _raw, kind, safe, read in _members(path):
+        if kind == "file" and safe is not None and want(safe):
+            yield safe, read()
+
+
+def _members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
+    """``(raw name, kind, safe path, reader)`` for each member; kind is file/dir/link/other."""
+    fmt = archive_format(path)
+    try:
+        if fmt == "zip":
+            yield from _zip_members(path)
+        else:
+            yield from _tar_members(path)
+    except SourceError:
+        raise
+    except _ERRORS as exc:
+        detail = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+        raise SourceError(f"{path}: corrupt or truncated {fmt} archive: {detail}") from None
+
+
+def _zip_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            mode = info.external_attr >> 16
+            if info.is_dir():
+                kind = "dir"
+            elif info.create_system == 3 and mode & _S_IFMT == _S_IFLNK:
+                kind = "link"
+            else:
+                kind = "file"
+            yield info.filename, kind, safe_relative(info.filename), (lambda i=info: archive.read(i))
+
+
+def _tar_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
+    with tarfile.open(path, "r:*") as archive:
+        for member in archive:
+            if member.isdir():
+                kind = "dir"
+            elif member.issym() or member.islnk():
+                kind = "link"
+            elif member.isfile():
+                kind = "file"
+            else:
+                kind = "other"
+            yield member.name, kind, safe_relative(member.name), (lambda m=member: _tar_read(archive, m))
+
+
+def _tar_read(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
+    handle = archive.extractfile(member)
+    if handle is None:
+        raise SourceError(f"tar member {member.name!r} has no data")
+    data = handle.read()
+    if len(data) != member.size:
+        raise EOFError(f"member {member.name!r} is truncated")
+    return data
