@@ -51,7 +51,11 @@ def analyze_one(source: SourceFile, analyzers: dict) -> FileAnalysis:
         return FileAnalysis(file=source.path, error=f"analyzer failed: {exc.__class__.__name__}: {exc}")
 
 
-def _worker_main(conn: Connection) -> None:
+#: What a worker runs on each file: a module-level function, so it pickles by name.
+AnalyzeFunction = Callable[[SourceFile, dict], FileAnalysis]
+
+
+def _worker_main(conn: Connection, analyze: AnalyzeFunction) -> None:
     analyzers: dict = {}
     while True:
         try:
@@ -60,7 +64,7 @@ def _worker_main(conn: Connection) -> None:
             return
         if task is None:
             return
-        conn.send((task.id, analyze_one(task.source, analyzers)))
+        conn.send((task.id, analyze(task.source, analyzers)))
 
 
 @dataclass
@@ -74,15 +78,16 @@ class _Worker:
 class WorkerPool:
     """Runs tasks on ``jobs`` worker processes with per-file limits."""
 
-    def __init__(self, jobs: int, limits: PoolLimits = PoolLimits()) -> None:
+    def __init__(self, jobs: int, limits: PoolLimits = PoolLimits(), analyze: AnalyzeFunction = analyze_one) -> None:
         self.jobs = max(1, jobs)
         self.limits = limits
+        self.analyze = analyze
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(_PRELOAD)
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child,), daemon=True)
+        process = self._ctx.Process(target=_worker_main, args=(child, self.analyze), daemon=True)
         process.start()
         child.close()
         return _Worker(process, parent)
