@@ -25,8 +25,10 @@ def top_level(data: bytes | None) -> list[str]:
     return [line.strip() for line in data.decode("utf-8", errors="replace").splitlines() if line.strip()]
 
 
-def decode_text(data: bytes | None) -> str | None:
-    return None if data is None else data.decode("utf-8", errors="replace")
+def decode_text(data: bytes | str | None) -> str | None:
+    if data is None or isinstance(data, str):
+        return data
+    return data.decode("utf-8", errors="replace")
 
 
 def safe_relative(name: str) -> str | None:
@@ -44,7 +46,7 @@ def safe_relative(name: str) -> str | None:
     return posixpath.join(*parts)
 
 
-def artifact_metadata(kind: str, *, entry_points: bytes | None = None, top_level_txt: bytes | None = None,
+def artifact_metadata(kind: str, *, entry_points: bytes | str | None = None, top_level_txt: bytes | None = None,
                       **extra: object) -> dict:
     """The ``metadata`` dict of a Python artifact, keys set only when known."""
     metadata: dict = {"kind": kind, "top_level": top_level(top_level_txt)}

@@ -1,0 +1,120 @@
+"""Installed Python environments: a venv, a site-packages folder, or an interpreter.
+
+``PythonEnvSource(path)`` accepts a virtual environment (a folder with
+``pyvenv.cfg``: its ``lib/python3.*/site-packages`` or
+``Lib/site-packages``), a site-packages folder itself, or a Python
+executable (asked where its site-packages are).  Each distribution is
+one artifact with exactly the files its install record lists (see
+``python_installed``); ``locations`` is its ``.dist-info`` folder.
+
+Asking an interpreter runs it with ``-I -S``: isolated, and without the
+``site`` module, because ``site`` would execute the environment's
+``.pth`` files — code we are here to scan.  The venv prefix that ``site``
+would have set is worked out the same way ``site`` does (a
+``pyvenv.cfg`` beside or above the executable), and nothing from the
+environment is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+from egress.errors import SourceError
+from egress.model import PackageArtifact
+from egress.sources.interface import Source
+from egress.sources.python_installed import site_packages_artifacts
+
+_SITE_NAMES = ("site-packages", "dist-packages")
+_PATHS_SCRIPT = """
+import json, os, sys
+d = os.path.dirname(os.path.abspath(sys.executable))
+for c in (d, os.path.dirname(d)):
+    if os.path.isfile(os.path.join(c, "pyvenv.cfg")):
+        sys.prefix = sys.exec_prefix = c
+        break
+import sysconfig
+p = sysconfig.get_paths()
+print(json.dumps([sys.prefix, p["purelib"], p["platlib"]]))
+"""
+
+
+class PythonEnvSource(Source):
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def collect(self) -> Iterator[PackageArtifact]:
+        for site, root in self._sites():
+            yield from site_packages_artifacts(site, root)
+
+    def _sites(self) -> list[tuple[Path, Path]]:
+        path = self.path
+        if path.is_file():
+            prefix, sites = _interpreter_paths(path)
+            return [(s, prefix) for s in sites]
+        if not path.is_dir():
+            raise SourceError(f"{path}: no such folder or interpreter")
+        if (path / "pyvenv.cfg").is_file():
+            sites = venv_site_packages(path)
+            if not sites:
+                raise SourceError(f"{path}: virtual environment without a lib/python3.*/site-packages folder")
+            return [(s, path) for s in sites]
+        if path.name in _SITE_NAMES or any(_is_meta(p) for p in path.iterdir()):
+            return [(path, env_root_of(path))]
+        raise SourceError(f"{path}: not a virtual environment (no pyvenv.cfg) or a site-packages folder")
+
+
+def venv_site_packages(venv: Path) -> list[Path]:
+    """The site-packages folders of a venv, each once (``lib64`` is often a link to ``lib``)."""
+    found: dict[str, Path] = {}
+    candidates = sorted(venv.glob("lib*/python3*/site-packages")) + [venv / "Lib" / "site-packages"]
+    for candidate in candidates:
+        if candidate.is_dir():
+            found.setdefault(os.path.realpath(candidate), candidate)
+    return list(found.values())
+
+
+def env_root_of(site: Path) -> Path:
+    """The prefix a site-packages folder belongs to; record paths may not leave it."""
+    parts = site.parts
+    if len(parts) >= 3 and re.fullmatch(r"python\d[\d.]*", parts[-2]) and parts[-3].startswith("lib"):
+        return Path(*parts[:-3])
+    if len(parts) >= 2 and parts[-2].lower() == "lib":
+        return Path(*parts[:-2])
+    return site
+
+
+def site_packages_of_interpreter(python: Path) -> list[Path]:
+    """The purelib and platlib folders of ``python`` (existing, each once)."""
+    return _interpreter_paths(python)[1]
+
+
+def _interpreter_paths(python: Path) -> tuple[Path, list[Path]]:
+    try:
+        completed = subprocess.run([str(python), "-I", "-S", "-c", _PATHS_SCRIPT], capture_output=True,
+                                   text=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise SourceError(f"{python}: cannot run this interpreter: {exc.__class__.__name__}: {exc}") from None
+    if completed.returncode != 0:
+        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SourceError(f"{python}: interpreter failed to report its paths: {last}")
+    try:
+        prefix, *paths = json.loads(completed.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError, TypeError):
+        raise SourceError(f"{python}: interpreter printed no path list") from None
+    found: dict[str, Path] = {}
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found.setdefault(os.path.realpath(p), p)
+    if not found:
+        raise SourceError(f"{python}: interpreter has no site-packages folder on disk")
+    return Path(prefix), list(found.values())
+
+
+def _is_meta(path: Path) -> bool:
+    return path.name.endswith((".dist-info", ".egg-info"))
