@@ -1,0 +1,389 @@
+"""Follow network values from where they enter a file to where they are used.
+
+A value (``values.py``) starts at an import site or a free global name and
+climbs the syntax tree: through parentheses, ternaries, `||`, `await`,
+TypeScript casts and interop wrappers (`__importDefault(require('x'))`),
+member accesses (`https.request`), calls and `new`.  A call or `new` of a
+network API is a finding; its result may be an object of a catalog class
+(`new net.Socket()`) that climbs on.  When a value reaches a binding
+(`const send = …`, `x = …`, `this.socket = …`) it is queued, and every
+reference that resolves to that binding (``scope.py``), or every use of
+the same member path in the file, climbs again with the trace step of the
+binding.  Values are deduplicated per binding and the total work is
+budgeted, so cycles and huge bundles stay bounded.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+from typing import Callable, Iterable, Union
+
+from tree_sitter import Node
+
+from egress.catalog import Catalog
+from egress.model import Capability, Confidence, Finding, FindingKind
+
+from .fold import fold
+from .location import SourceText, in_function
+from .scope import Declaration, NameIndex
+from .values import (
+    BINDER, GlobalValue, ModuleValue, Use, Value, call_result, call_use,
+    member, with_step,
+)
+
+#: Wrappers that only re-shape a value: parentheses, `await`, TypeScript casts.
+_PASSTHROUGH = frozenset({
+    "parenthesized_expression", "await_expression", "as_expression", "non_null_expression",
+    "satisfies_expression", "type_assertion",
+})
+_SHORT_CIRCUIT = frozenset({"||", "&&", "??"})
+#: Places where a value leaves the file's view: passed, returned, stored in a literal.
+_ESCAPES = frozenset({
+    "return_statement", "pair", "array", "spread_element", "export_statement", "object",
+    "arrow_function", "yield_expression",
+})
+#: Interop helpers of TypeScript, Babel, esbuild and Rollup output: the value passes through.
+_INTEROP = frozenset({
+    "__importDefault", "__importStar", "__toESM", "_interopRequireDefault",
+    "_interopRequireWildcard", "_interopDefault", "_interopDefaultLegacy", "_interopNamespace",
+    "_interopNamespaceDefault", "__importWildcard",
+})
+MAX_STEPS = 200_000
+
+BindingKey = Union[int, tuple[str, str]]
+
+
+class FileFlow:
+    """The values, bindings and findings of one file."""
+
+    def __init__(self, catalog: Catalog, source: SourceText, index: NameIndex,
+                 constant: Callable[[Node], Node | None]) -> None:
+        self.catalog = catalog
+        self.source = source
+        self.index = index
+        self.constant = constant
+        self.findings: dict[tuple, Finding] = {}
+        self.used_origins: set[int] = set()
+        self.exposures: dict[int, set[str | None]] = {}
+        self.escaped_globals: dict[int, str] = {}   # origin -> global stored or passed on
+        self._bound: dict[object, dict[tuple, Value]] = {}
+        self._queue: deque[tuple[object, str, tuple[Value, ...]]] = deque()
+        self._path_refs: dict[str, list[Node]] = {}
+        self._steps = 0
+
+    # -- entry points --------------------------------------------------
+    def climb(self, node: Node, values: Iterable[Value]) -> None:
+        """Move `values`, held by `node`, up the tree until they stop or bind."""
+        vals = tuple(values)
+        while vals:
+            self._steps += 1
+            if self._steps > MAX_STEPS:
+                return
+            parent = node.parent
+            if parent is None:
+                return self._stop(vals)
+            kind = parent.type
+            if kind in _PASSTHROUGH:
+                if kind == "await_expression":
+                    vals = tuple(replace(v, promised=False) if isinstance(v, ModuleValue) else v for v in vals)
+                node = parent
+            elif kind == "ternary_expression":
+                if _is(parent, "condition", node):
+                    return self._stop(vals)
+                node = parent
+            elif kind == "binary_expression":
+                operator = parent.child_by_field_name("operator")
+                if operator is None or operator.type not in _SHORT_CIRCUIT:
+                    return self._stop(vals)
+                node = parent
+            elif kind == "sequence_expression":
+                if parent.named_children[-1] != node:
+                    return self._stop(vals)
+                node = parent
+            elif kind in ("member_expression", "subscript_expression"):
+                if not _is(parent, "object", node):
+                    return self._stop(vals)
+                vals, node = self._member(parent, vals)
+            elif kind == "call_expression":
+                if not _is(parent, "function", node):
+                    return self._stop(vals)
+                vals, node = self._call(parent, vals, construct=False), parent
+            elif kind == "new_expression":
+                if not _is(parent, "constructor", node):
+                    return self._stop(vals)
+                vals, node = self._call(parent, vals, construct=True), parent
+            elif kind == "arguments":
+                call = parent.parent
+                if call is not None and _is_interop(call) and parent.named_children[:1] == [node]:
+                    node = call
+                else:
+                    return self._escape(node, vals)
+            elif kind == "variable_declarator":
+                if _is(parent, "value", node):
+                    self._bind_pattern(parent.child_by_field_name("name"), vals)
+                    return None
+                return self._stop(vals)
+            elif kind == "assignment_expression":
+                if not _is(parent, "right", node):
+                    return self._stop(vals)
+                self._assign(parent.child_by_field_name("left"), vals)
+                node = parent
+            elif kind in _ESCAPES:
+                return self._escape(node, vals)
+            else:
+                return self._stop(vals)
+        return None
+
+    def bind(self, ident: Node, values: Iterable[Value]) -> None:
+        """Bind values to a declared identifier (an ESM import binding)."""
+        self._bind_pattern(ident, tuple(values))
+
+    def run(self) -> None:
+        """Drain the queue of bindings: climb from every reference of each."""
+        while self._queue and self._steps <= MAX_STEPS:
+            key, name, values = self._queue.popleft()
+            for ref in self._references(key, name):
+                self.climb(ref, values)
+
+    # -- climbing steps ------------------------------------------------
+    def _member(self, parent: Node, vals: tuple[Value, ...]) -> tuple[tuple[Value, ...], Node]:
+        name = self._property_name(parent)
+        grand = parent.parent
+        if name is None or (grand is not None and grand.type == "assignment_expression" and _is(grand, "left", parent)):
+            self._stop(vals)
+            return (), parent
+        if grand is not None and grand.type == "call_expression" and _is(grand, "function", parent):
+            if name == "then" and any(isinstance(v, ModuleValue) and v.promised for v in vals):
+                self._then(grand, vals)
+                return (), parent
+            if name == BINDER:
+                return vals, grand          # `fetch.bind(x)` is still fetch
+        result: list[Value] = []
+        for value in vals:
+            got = member(self.catalog, value, name)
+            if got is None:
+                self._expose(value)
+            else:
+                result.append(got)
+        return tuple(result), parent
+
+    def _property_name(self, node: Node) -> str | None:
+        if node.type == "member_expression":
+            prop = node.child_by_field_name("property")
+            return prop.text.decode("utf-8", "replace") if prop is not None and prop.text else None
+        index = node.child_by_field_name("index")
+        return fold(index, self.constant) if index is not None else None
+
+    def _call(self, call: Node, vals: tuple[Value, ...], construct: bool) -> tuple[Value, ...]:
+        results: list[Value] = []
+        for value in vals:
+            self._expose(value)
+            use = call_use(self.catalog, value, construct)
+            if use is not None:
+                self._emit(call, value, use)
+            result = call_result(self.catalog, value)
+            if result is not None:
+                note = f"new {value.label}()" if construct else f"{value.label}() returns {result.label}"
+                results.append(with_step(result, self.source.step(call, note)))
+        return tuple(results)
+
+    def _then(self, call: Node, vals: tuple[Value, ...]) -> None:
+        """`import('https').then(m => m.request(...))`: bind the callback's parameter."""
+        arguments = call.child_by_field_name("arguments")
+        args = arguments.named_children if arguments is not None else []
+        if not args or args[0].type not in ("arrow_function", "function_expression", "function"):
+            return
+        fn = args[0]
+        param = fn.child_by_field_name("parameter")
+        if param is None:
+            params = fn.child_by_field_name("parameters")
+            named = params.named_children if params is not None else []
+            param = named[0] if named else None
+        if param is not None and param.type in ("required_parameter", "optional_parameter"):
+            param = param.child_by_field_name("pattern")
+        if param is not None:
+            resolved = tuple(replace(v, promised=False) for v in vals if isinstance(v, ModuleValue))
+            self._bind_pattern(param, resolved)
+
+    # -- bindings ------------------------------------------------------
+    def _bind_pattern(self, pattern: Node | None, vals: tuple[Value, ...]) -> None:
+        if pattern is None or not vals:
+            return
+        kind = pattern.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            decl = self._declaration_of(pattern)
+            if decl is None:
+                return self._stop(vals)
+            self._enqueue(decl.key, _text(pattern), vals, pattern)
+        elif kind == "object_pattern":
+            for child in pattern.named_children:
+                if child.type == "pair_pattern":
+                    key = child.child_by_field_name("key")
+                    name = fold(key, self.constant) if key is not None and key.type != "property_identifier" else _text(key)
+                    if name:
+                        self._bind_pattern(child.child_by_field_name("value"), self._members(vals, name))
+                elif child.type == "shorthand_property_identifier_pattern":
+                    self._bind_pattern(child, self._members(vals, _text(child)))
+                elif child.type == "object_assignment_pattern":
+                    left = child.child_by_field_name("left")
+                    if left is not None:
+                        self._bind_pattern(left, self._members(vals, _text(left)))
+        elif kind == "assignment_pattern":
+            self._bind_pattern(pattern.child_by_field_name("left"), vals)
+        else:
+            self._stop(vals)
+
+    def _members(self, vals: tuple[Value, ...], name: str) -> tuple[Value, ...]:
+        out = []
+        for value in vals:
+            got = member(self.catalog, value, name)
+            if got is None:
+                self._expose(value)
+            else:
+                out.append(got)
+        return tuple(out)
+
+    def _assign(self, left: Node | None, vals: tuple[Value, ...]) -> None:
+        if left is None:
+            return
+        if left.type == "identifier":
+            name = _text(left)
+            decl = self.index.resolve(left, name)
+            key: object = self.index.canonical(decl).key if decl is not None else ("free", name)
+            self._enqueue(key, name, vals, left)
+        elif left.type == "member_expression":
+            path = member_path(left)
+            if path is None:
+                return self._stop(vals)
+            self._enqueue(("path", path), path, vals, left)
+        else:
+            self._stop(vals)
+
+    def _declaration_of(self, ident: Node) -> Declaration | None:
+        for decl in self.index.sites(_text(ident)).declarations:
+            if decl.node == ident:
+                return self.index.canonical(decl)
+        return None
+
+    def _enqueue(self, key: object, name: str, vals: tuple[Value, ...], at: Node) -> None:
+        store = self._bound.setdefault(key, {})
+        fresh: list[Value] = []
+        for value in vals:
+            self._expose(value)
+            if isinstance(value, GlobalValue):
+                self.escaped_globals.setdefault(value.origin, value.name)
+            if value.key in store:
+                continue
+            stepped = with_step(value, self.source.step(at, f"{value.label} taken as {name}"))
+            store[value.key] = stepped
+            fresh.append(stepped)
+        if fresh:
+            self._queue.append((key, name, tuple(fresh)))
+
+    def _references(self, key: object, name: str) -> list[Node]:
+        if isinstance(key, tuple) and key[0] == "path":
+            return self._path_references(name)
+        if isinstance(key, tuple):            # an undeclared (implicitly global) name
+            return [r for r in self.index.sites(name).references if self.index.resolve(r, name) is None]
+        decls = [d for d in self.index.sites(name).declarations if d.key == key]
+        return self.index.references_to(decls[0], name) if decls else []
+
+    def _path_references(self, path: str) -> list[Node]:
+        """Every read of a member path such as `this.socket` in the file."""
+        found = self._path_refs.get(path)
+        if found is not None:
+            return found
+        found = []
+        prop = path.rsplit(".", 1)[-1]
+        data, needle, pos = self.source.data, prop.encode("utf-8"), 0
+        root = self.index.root
+        while (pos := data.find(needle, pos)) >= 0:
+            start, pos = pos, pos + len(needle)
+            node = root.descendant_for_byte_range(start, pos)
+            if node is None or node.type not in ("property_identifier", "private_property_identifier"):
+                continue
+            parent = node.parent
+            if parent is None or parent.type != "member_expression" or member_path(parent) != path:
+                continue
+            grand = parent.parent
+            if grand is not None and grand.type == "assignment_expression" and _is(grand, "left", parent):
+                continue
+            found.append(parent)
+        self._path_refs[path] = found
+        return found
+
+    # -- outcomes ------------------------------------------------------
+    def _emit(self, node: Node, value: Value, use: Use) -> None:
+        line, column = self.source.position(node)
+        confidence = Confidence.MEDIUM if use.capability is Capability.SOCKET else Confidence.HIGH
+        self.used_origins.add(value.origin)
+        key = (use.api, line, column)
+        if key in self.findings:
+            return
+        self.findings[key] = Finding(
+            kind=FindingKind.NETWORK, api=use.api, module=use.module, capability=use.capability,
+            file=self.source.path, line=line, column=column, snippet=self.source.snippet(node),
+            confidence=confidence, in_function=in_function(node), trace=value.trace,
+        )
+
+    def _expose(self, value: Value) -> None:
+        if isinstance(value, ModuleValue):
+            self.exposures.setdefault(value.origin, set()).add(value.path[0] if value.path else None)
+
+    def _stop(self, vals: tuple[Value, ...]) -> None:
+        for value in vals:
+            self._expose(value)
+
+    def _escape(self, node: Node, vals: tuple[Value, ...]) -> None:
+        for value in vals:
+            self._expose(value)
+            if isinstance(value, GlobalValue):
+                self.escaped_globals.setdefault(value.origin, value.name)
+
+
+def member_path(node: Node) -> str | None:
+    """`this.socket`, `a.b.c`: a member chain of plain names, or None."""
+    parts: list[str] = []
+    current = node
+    while current.type == "member_expression":
+        prop = current.child_by_field_name("property")
+        obj = current.child_by_field_name("object")
+        if prop is None or obj is None or prop.type not in ("property_identifier", "private_property_identifier"):
+            return None
+        parts.append(_text(prop))
+        current = obj
+    if current.type == "this":
+        parts.append("this")
+    elif current.type == "identifier":
+        parts.append(_text(current))
+    else:
+        return None
+    return ".".join(reversed(parts)) if len(parts) > 1 else None
+
+
+def _is_interop(call: Node) -> bool:
+    if call.type != "call_expression":
+        return False
+    callee = call.child_by_field_name("function")
+    if callee is not None and callee.type == "member_expression":
+        callee = callee.child_by_field_name("property")
+    if callee is not None and callee.type == "parenthesized_expression":
+        inner = callee.named_children
+        callee = inner[-1] if inner else None
+        if callee is not None and callee.type == "sequence_expression":
+            callee = callee.named_children[-1]
+        if callee is not None and callee.type == "member_expression":
+            callee = callee.child_by_field_name("property")
+    return callee is not None and _text(callee) in _INTEROP
+
+
+def _is(parent: Node, field: str, child: Node) -> bool:
+    value = parent.child_by_field_name(field)
+    return value is not None and value == child
+
+
+def _text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")

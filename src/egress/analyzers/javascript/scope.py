@@ -1,0 +1,203 @@
+"""Which declaration an identifier refers to, for a few names at a time.
+
+The analyzer needs scope for a handful of names per file (`require`,
+`fetch`, the local names of network modules), never for all of them, so
+scopes are computed lazily per name: every occurrence of the name is
+located, each is classified as a declaration (with the node that scopes
+it) or a reference, and a reference resolves to the innermost declaration
+whose scope contains it; none means a free (global) name.
+
+Occurrences are located with ``bytes.find`` over the source and then
+confirmed in the tree (``descendant_for_byte_range`` must give an
+identifier node spanning exactly that text), so comments and strings can
+never match and no Python code walks the whole tree.  Measured on the
+9 MB ``typescript.js``: ~0.06 s for four names, against ~0.35 s for one
+tree-sitter Query pass over the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tree_sitter import Node
+
+#: Nodes whose body is a function scope (`var`, parameters).
+FUNCTION_NODES = frozenset({
+    "function_declaration", "function_expression", "function", "arrow_function",
+    "method_definition", "generator_function_declaration", "generator_function",
+    "class_static_block",
+})
+#: Nodes that scope `let`, `const`, `class` and function declarations.
+BLOCK_NODES = FUNCTION_NODES | {
+    "program", "statement_block", "for_statement", "for_in_statement", "switch_body",
+    "catch_clause", "class_body",
+}
+_PATTERNS = frozenset({
+    "object_pattern", "array_pattern", "pair_pattern", "assignment_pattern",
+    "object_assignment_pattern", "rest_pattern",
+})
+_NAME_TYPES = frozenset({
+    "identifier", "shorthand_property_identifier_pattern", "shorthand_property_identifier",
+    "type_identifier",
+})
+_CLASS_DECLS = frozenset({"class_declaration", "abstract_class_declaration"})
+_IDENT_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_$")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    node: Node          # the declared identifier
+    scope: Node         # the node its binding is visible in
+
+    @property
+    def key(self) -> int:
+        return self.node.start_byte
+
+
+@dataclass
+class NameSites:
+    declarations: list[Declaration] = field(default_factory=list)
+    references: list[Node] = field(default_factory=list)
+
+
+def _field_is(parent: Node, name: str, child: Node) -> bool:
+    value = parent.child_by_field_name(name)
+    return value is not None and value == child
+
+
+def _enclosing(node: Node, kinds: frozenset[str]) -> Node:
+    current = node.parent
+    while current is not None:
+        if current.type in kinds or current.parent is None:
+            return current
+        current = current.parent
+    return node
+
+
+def declaration_scope(node: Node) -> Node | None:
+    """The scope a declared name is visible in, or None when `node` is a reference."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type in _PATTERNS:
+        if parent.type == "pair_pattern" and not _field_is(parent, "value", child):
+            return None
+        if parent.type in ("assignment_pattern", "object_assignment_pattern") and not _field_is(parent, "left", child):
+            return None
+        child, parent = parent, parent.parent
+    if parent is None:
+        return None
+    kind = parent.type
+    if kind == "variable_declarator":
+        if not _field_is(parent, "name", child):
+            return None
+        is_var = parent.parent is not None and parent.parent.type == "variable_declaration"
+        return _enclosing(parent, FUNCTION_NODES if is_var else BLOCK_NODES)
+    if kind == "formal_parameters":
+        return parent.parent
+    if kind in ("required_parameter", "optional_parameter"):
+        if not _field_is(parent, "pattern", child) or parent.parent is None:
+            return None
+        return parent.parent.parent
+    if kind == "arrow_function":
+        return parent if _field_is(parent, "parameter", child) else None
+    if kind in ("function_declaration", "generator_function_declaration") or kind in _CLASS_DECLS:
+        return _enclosing(parent, BLOCK_NODES) if _field_is(parent, "name", child) else None
+    if kind in ("function_expression", "function", "generator_function", "class"):
+        return parent if _field_is(parent, "name", child) else None
+    if kind == "catch_clause":
+        return parent if _field_is(parent, "parameter", child) else None
+    if kind == "for_in_statement":
+        if not _field_is(parent, "left", child) or parent.child_by_field_name("kind") is None:
+            return None
+        is_var = parent.child_by_field_name("kind").type == "var"
+        return _enclosing(parent, FUNCTION_NODES) if is_var else parent
+    if kind == "import_specifier":
+        alias = parent.child_by_field_name("alias")
+        target = alias if alias is not None else parent.child_by_field_name("name")
+        return _root(parent) if target == child else None
+    if kind in ("import_clause", "namespace_import", "import_require_clause"):
+        return _root(parent)
+    return None
+
+
+def _root(node: Node) -> Node:
+    while node.parent is not None:
+        node = node.parent
+    return node
+
+
+class NameIndex:
+    """Declarations and references of chosen names in one tree, computed on demand."""
+
+    def __init__(self, root: Node, data: bytes) -> None:
+        self._root = root
+        self._data = data
+        self._sites: dict[str, NameSites] = {}
+
+    @property
+    def root(self) -> Node:
+        return self._root
+
+    def sites(self, name: str) -> NameSites:
+        found = self._sites.get(name)
+        if found is None:
+            found = self._sites[name] = self._locate(name)
+        return found
+
+    def _locate(self, name: str) -> NameSites:
+        sites = NameSites()
+        needle = name.encode("utf-8")
+        data, size, pos = self._data, len(needle), 0
+        while (pos := data.find(needle, pos)) >= 0:
+            start, pos = pos, pos + size
+            if start and data[start - 1] in _IDENT_BYTES or pos < len(data) and data[pos] in _IDENT_BYTES:
+                continue
+            node = self._root.descendant_for_byte_range(start, pos)
+            if node is None or node.start_byte != start or node.end_byte != pos or node.type not in _NAME_TYPES:
+                continue
+            if node.type == "type_identifier":
+                if node.parent is None or node.parent.type not in _CLASS_DECLS:
+                    continue
+            scope = declaration_scope(node) if node.type != "shorthand_property_identifier" else None
+            if scope is not None:
+                sites.declarations.append(Declaration(node, scope))
+            else:
+                sites.references.append(node)
+        return sites
+
+    def resolve(self, ref: Node, name: str | None = None) -> Declaration | None:
+        """The declaration `ref` refers to; None when the name is free (a global)."""
+        best: Declaration | None = None
+        at = ref.start_byte
+        for decl in self.sites(name or _text(ref)).declarations:
+            scope = decl.scope
+            if scope.start_byte <= at < scope.end_byte:
+                if best is None or _strictly_inside(scope, best.scope):
+                    best = decl
+        return best
+
+    def canonical(self, decl: Declaration) -> Declaration:
+        """The first declaration of the same name in the same scope (`var x` twice is one binding)."""
+        for other in self.sites(_text(decl.node)).declarations:
+            if other.scope.start_byte == decl.scope.start_byte and other.scope.end_byte == decl.scope.end_byte:
+                return other
+        return decl
+
+    def references_to(self, decl: Declaration, name: str) -> list[Node]:
+        return [ref for ref in self.sites(name).references if self._resolves_to(ref, name, decl)]
+
+    def _resolves_to(self, ref: Node, name: str, decl: Declaration) -> bool:
+        scope = decl.scope
+        if not scope.start_byte <= ref.start_byte < scope.end_byte:
+            return False
+        found = self.resolve(ref, name)
+        return found is not None and found.key == decl.key
+
+
+def _strictly_inside(inner: Node, outer: Node) -> bool:
+    if (inner.start_byte, inner.end_byte) == (outer.start_byte, outer.end_byte):
+        return False
+    return inner.start_byte >= outer.start_byte and inner.end_byte <= outer.end_byte
+
+
+def _text(node: Node) -> str:
+    return node.text.decode("utf-8", "replace") if node.text is not None else ""
