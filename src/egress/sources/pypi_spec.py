@@ -11,6 +11,7 @@ whatever interpreter or platform would install it.
 from __future__ import annotations
 
 import hashlib
+import re
 import shlex
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from egress.errors import SpecError
 PREFIX = "pypi:"
 #: Hash algorithms pip accepts in ``--hash``; weaker ones are refused.
 HASH_ALGORITHMS = ("sha256", "sha384", "sha512")
+#: Where options (``--hash``) start after a requirement: a dash after whitespace.
+OPTION_START = re.compile(r"(^|\s)--?[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -57,22 +60,27 @@ def parse_pypi_spec(text: str, hashes: tuple[str, ...] = ()) -> PypiSpec:
     """
     raw = text.strip()
     body = raw[len(PREFIX):] if raw.lower().startswith(PREFIX) else raw
+    match = OPTION_START.search(body)
+    requirement_text, options = (body[: match.start()], body[match.start():]) if match else (body, "")
     try:
-        tokens = shlex.split(body)
+        tokens = shlex.split(options)
     except ValueError as exc:
         raise SpecError(f"malformed PyPI spec {text!r}: {exc}") from None
-    requirement_parts: list[str] = []
     pins = list(hashes)
-    for i, token in enumerate(tokens):
-        if token.startswith("--hash"):
-            pins.append(_hash_option_value(token, tokens, i, text))
-        elif i > 0 and tokens[i - 1] == "--hash":
-            continue
-        elif token.startswith("-"):
-            raise SpecError(f"unsupported option {token!r} in PyPI spec {text!r}")
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.startswith("--hash="):
+            pins.append(token[len("--hash="):])
+        elif token == "--hash" and i + 1 < len(tokens):
+            pins.append(tokens[i + 1])
+            i += 1
+        elif token == "--hash":
+            raise SpecError(f"malformed --hash option in PyPI spec {text!r}")
         else:
-            requirement_parts.append(token)
-    requirement = requirement_from_text(" ".join(requirement_parts), where=f"PyPI spec {text!r}")
+            raise SpecError(f"unsupported option {token!r} in PyPI spec {text!r}")
+        i += 1
+    requirement = requirement_from_text(requirement_text, where=f"PyPI spec {text!r}")
     if requirement.marker is not None:
         raise SpecError(f"environment markers are not allowed in a command-line spec: {text!r}")
     return PypiSpec(requirement.name, requirement.specifier, normalize_hashes(pins, where=text))
@@ -105,11 +113,3 @@ def normalize_hashes(values: list[str] | tuple[str, ...], *, where: str) -> tupl
             raise SpecError(f"malformed {algorithm} hash {value!r} in {where}")
         seen.setdefault(f"{algorithm}:{hexdigest}", None)
     return tuple(seen)
-
-
-def _hash_option_value(token: str, tokens: list[str], i: int, text: str) -> str:
-    if token.startswith("--hash="):
-        return token[len("--hash="):]
-    if token == "--hash" and i + 1 < len(tokens):
-        return tokens[i + 1]
-    raise SpecError(f"malformed --hash option in PyPI spec {text!r}")

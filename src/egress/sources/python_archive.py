@@ -33,7 +33,7 @@ from egress.errors import SourceError
 from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.interface import Source
 from egress.sources.python_archive_io import ArchiveListing, iter_archive, list_archive
-from egress.sources.python_meta import artifact_metadata, core_metadata, decode_text
+from egress.sources.python_meta import artifact_metadata, core_metadata, decode_text, derived_top_level
 
 _UNSAFE_REASON = "archive member path is absolute or climbs out with '..': not read"
 _EGG_INFO_FILE = re.compile(r"(?:src/)?[^/]+\.egg-info/(?:entry_points|top_level)\.txt")
@@ -70,7 +70,7 @@ class WheelSource(Source):
             **_links(listing),
         )
         if not metadata["top_level"]:
-            metadata["top_level"] = _wheel_top_names(listing)
+            metadata["top_level"] = derived_top_level(listing.files)
         metadata.update({k: v for k, v in self.extra_metadata.items() if k != "notes"})
         if notes:
             metadata["notes"] = notes
@@ -188,20 +188,6 @@ def _wheel_filename_identity(path: Path) -> tuple[str, str]:
         raise SourceError(f"{path}: not a wheel: no *.dist-info/METADATA and the filename "
                           "is not a wheel name") from None
     return str(name), str(version)
-
-
-def _wheel_top_names(listing: ArchiveListing) -> list[str]:
-    """Import names a wheel without ``top_level.txt`` provides: its top folders and modules."""
-    names: set[str] = set()
-    for path in listing.files:
-        first, _, rest = path.partition("/")
-        if first.endswith((".dist-info", ".data")):
-            continue
-        if rest:
-            names.add(first)
-        elif first.endswith((".py", ".so", ".pyd")):
-            names.add(first.split(".")[0])
-    return sorted(names)
 
 
 def _is_sdist_meta_candidate(name: str) -> bool:

@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.python_folder import read_bytes
-from egress.sources.python_meta import artifact_metadata, core_metadata
+from egress.sources.python_meta import artifact_metadata, core_metadata, derived_top_level
 
 UNATTRIBUTED = "<unattributed>"
 _MISSING = "listed in the install record but missing on disk"
@@ -108,6 +108,8 @@ def _read_dist(site: Path, meta_dir: Path, root: str) -> _Dist | None:
         **({"outside_env": list(outside)} if outside else {}),
         **({"notes": notes} if notes else {}),
     )
+    if not metadata["top_level"]:
+        metadata["top_level"] = derived_top_level(rel for rel, _ in files)
     name = fields.get("name") or stem_name
     version = fields.get("version") or stem_version.split("-")[0] or "unknown"
     return _Dist(name, version, meta_dir, files, missing, outside, metadata)

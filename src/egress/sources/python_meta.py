@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from email.parser import HeaderParser
 from pathlib import PurePosixPath
+from typing import Iterable
 
 
 def core_metadata(data: bytes) -> dict[str, str]:
@@ -54,3 +55,17 @@ def artifact_metadata(kind: str, *, entry_points: bytes | str | None = None, top
         metadata["entry_points"] = decode_text(entry_points)
     metadata.update({k: v for k, v in extra.items() if v is not None})
     return metadata
+
+
+def derived_top_level(paths: Iterable[str]) -> list[str]:
+    """Import names a distribution without ``top_level.txt`` provides: its top folders and modules."""
+    names: set[str] = set()
+    for path in paths:
+        first, _, rest = path.partition("/")
+        if first in ("..", "__pycache__") or first.endswith((".dist-info", ".data", ".egg-info")):
+            continue
+        if rest:
+            names.add(first)
+        elif first.endswith((".py", ".so", ".pyd")):
+            names.add(first.split(".")[0])
+    return sorted(names)

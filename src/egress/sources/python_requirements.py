@@ -28,11 +28,10 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 
 from egress.errors import SpecError
-from egress.sources.pypi_spec import PypiSpec, normalize_hashes, requirement_from_text
+from egress.sources.pypi_spec import OPTION_START, PypiSpec, normalize_hashes, requirement_from_text
 
 _HINT = "pin it (name==version) or resolve the file first (pip-compile, uv pip compile)"
 _COMMENT = re.compile(r"(^|\s+)#.*$")
-_OPTION_START = re.compile(r"(^|\s)--?[A-Za-z]")
 _INCLUDE = ("-r", "--requirement")
 _CONSTRAINT = ("-c", "--constraint")
 _EDITABLE = ("-e", "--editable")
@@ -104,7 +103,7 @@ def _parse_line(path: Path, lineno: int, line: str, seen: tuple[Path, ...]) -> l
             raise SpecError(f"{where}: {line!r} is an editable install, not a release; scan the folder "
                             f"itself, or {_HINT}")
         raise SpecError(f"{where}: unsupported option in {line!r}")
-    match = _OPTION_START.search(line)
+    match = OPTION_START.search(line)
     requirement, options = (line[: match.start()], line[match.start():]) if match else (line, "")
     hashes = _hash_options(options, where, line)
     return [pinned_spec(requirement.strip(), path, lineno, hashes)]
