@@ -51,7 +51,7 @@ def dynamic_import_sites(root: Node, data: bytes) -> Iterator[ImportSite]:
     pos = 0
     while (pos := data.find(b"import", pos)) >= 0:
         start, pos = pos, pos + 6
-        node = root.descendant_for_byte_range(start, pos)
+        node = root.named_descendant_for_byte_range(start, pos)
         if node is None or node.type != "import" or node.start_byte != start:
             continue
         call = node.parent

@@ -1,0 +1,122 @@
+"""Every fixture file under tests/fixtures/npm gives exactly the findings listed here.
+
+One entry per file: the set of (kind, api, line, column).  An extra or a
+missing finding fails, and so does a fixture file without an entry.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from egress.model import FindingKind
+
+from .conftest import FIXTURES
+
+NET = FindingKind.NETWORK
+ONLY = FindingKind.IMPORT_ONLY
+DEP = FindingKind.DEPENDENCY
+DYN = FindingKind.DYNAMIC_REQUIRE
+
+EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
+    # import forms
+    "require-member-call/index.js": {(NET, "https.request", 3, 1)},
+    "import-default/index.mjs": {(NET, "http.get", 4, 10)},
+    "import-namespace/index.mjs": {(NET, "net.connect", 3, 1)},
+    "import-named-alias/index.mjs": {(NET, "https.request", 3, 1)},
+    "export-from/index.mjs": {(ONLY, "https", 1, 1), (ONLY, "net", 2, 1)},
+    "dynamic-import/index.mjs": {(NET, "https.request", 2, 1), (NET, "dns.lookup", 4, 34)},
+    "typescript/src/client.ts": {(NET, "https.request", 7, 10), (NET, "http.createServer", 10, 23)},
+    "interop-wrappers/index.js": {
+        (NET, "https.request", 5, 1), (NET, "net.connect", 6, 1), (NET, "http.request", 7, 1),
+    },
+    # alias forms
+    "alias-require-variable/index.js": {(NET, "https.get", 4, 10)},
+    "alias-destructure/index.js": {(NET, "https.get", 4, 1)},
+    "alias-member-of-require/index.js": {(NET, "http.request", 3, 1)},
+    "alias-late-assignment/index.js": {(NET, "net.connect", 4, 1)},
+    "alias-ternary/index.js": {
+        (NET, "http.request", 6, 10), (NET, "https.request", 6, 10),
+        (NET, "http.request", 11, 10), (NET, "https.request", 11, 10),
+    },
+    "socket-on-this/client.js": {(NET, "net.Socket", 5, 19), (NET, "net.Socket.connect", 7, 5)},
+    "bundle-scopes/dist.js": {(NET, "http.get", 4, 12)},
+    # the node APIs
+    "node-apis/index.js": {
+        (NET, "net.createConnection", 8, 1), (NET, "tls.connect", 9, 1),
+        (NET, "dgram.createSocket", 10, 14), (NET, "dgram.Socket.send", 11, 1),
+        (NET, "dns.lookup", 12, 1), (NET, "dns.resolve4", 13, 1), (NET, "dns.resolveTxt", 14, 1),
+        (NET, "dns.promises.resolve4", 15, 1), (NET, "http2.connect", 16, 1),
+        (NET, "http.createServer", 17, 16), (NET, "net.Server.listen", 18, 1),
+    },
+    "dns-promises/index.js": {(NET, "dns.promises.resolve4", 4, 1), (NET, "dns.promises.lookup", 5, 1)},
+    # globals
+    "globals/browser.js": {
+        (NET, "fetch", 1, 1), (NET, "XMLHttpRequest", 2, 13), (NET, "WebSocket", 3, 12),
+        (NET, "EventSource", 4, 12), (NET, "navigator.sendBeacon", 5, 1), (NET, "importScripts", 6, 1),
+    },
+    "globals-via-object/browser.js": {
+        (NET, "fetch", 1, 1), (NET, "fetch", 2, 1), (NET, "fetch", 3, 1), (NET, "fetch", 4, 1),
+        (NET, "navigator.sendBeacon", 5, 1), (NET, "WebSocket", 6, 1),
+    },
+    "global-reference/index.js": {(NET, "fetch", 3, 19)},
+    "global-alias-called/index.js": {(NET, "fetch", 4, 10)},
+    "tsx-component/src/App.tsx": {(NET, "fetch", 5, 23)},
+    "flow-annotations/index.js": {(NET, "fetch", 3, 10)},
+    "unicode-column/index.js": {(NET, "fetch", 1, 26)},
+    "minified/index.min.js": {(NET, "fetch", 1, 270)},
+    "syntax-error/broken.js": {(NET, "fetch", 1, 1)},
+    # dependencies, folding, dynamic names
+    "dependency-client/index.js": {(DEP, "axios", 1, 15), (DEP, "axios", 2, 18)},
+    "dependency-client/esm.mjs": {(DEP, "got", 1, 1), (DEP, "ws", 2, 1)},
+    "folded-specifier/index.js": {
+        (NET, "https.get", 1, 1), (NET, "net.connect", 2, 1),
+        (NET, "dgram.createSocket", 4, 1), (NET, "dns.lookup", 5, 1),
+    },
+    "dynamic-require/index.js": {(DYN, "require", 2, 10)},
+    "import-only/index.js": {(ONLY, "net", 1, 13), (ONLY, "http", 2, 14), (ONLY, "dns", 3, 1)},
+    # negatives: nothing at all
+    "helpers-only/index.mjs": set(),
+    "helpers-only/destructured.js": set(),
+    "import-type/index.ts": set(),
+    "shadowed-require/index.js": set(),
+    "local-fetch/function.js": set(),
+    "local-fetch/variable.js": set(),
+    "local-fetch/parameter.js": set(),
+    "local-fetch/imported.mjs": set(),
+    "local-fetch/class.js": set(),
+    "local-fetch/self-variable.js": set(),
+    "typeof-fetch/index.js": set(),
+    "comments-and-strings/index.js": set(),
+}
+#: Files the analyzer must not even take (type declarations).
+NOT_HANDLED = {"type-declarations/index.d.ts"}
+
+
+def _fixture_files() -> set[str]:
+    return {
+        str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*")
+        if p.is_file() and p.name != "package.json"
+    }
+
+
+def test_every_fixture_file_has_an_expectation() -> None:
+    assert _fixture_files() == set(EXPECTED) | NOT_HANDLED
+
+
+def test_every_fixture_is_a_package() -> None:
+    folders = {rel.split("/")[0] for rel in _fixture_files()}
+    assert all((FIXTURES / folder / "package.json").is_file() for folder in folders)
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED))
+def test_fixture_findings(analyze, rel: str) -> None:
+    result = analyze(rel)
+    found = [(f.kind, f.api, f.line, f.column) for f in result.findings]
+    assert len(found) == len(set(found)), "duplicate findings"
+    assert set(found) == EXPECTED[rel]
+    assert all(f.file == rel.partition("/")[2] for f in result.findings)
+
+
+@pytest.mark.parametrize("rel", sorted(NOT_HANDLED))
+def test_declaration_files_are_not_handled(analyzer, rel: str) -> None:
+    assert not analyzer.handles(str(FIXTURES / rel))
