@@ -11,8 +11,12 @@ becomes unreadable between listing and reading raises ``SourceError``
 (the engine turns it into the package's error line) instead of silently
 vanishing from the analysis.
 
-Not part of a package: nested ``node_modules/`` (other packages) and
-``.git/``, at any depth.  Symbolic links are never used to leave the
+Not part of a package: ``.git/`` at any depth, and nested ``node_modules/``
+(other packages): at any depth for a package folder given directly (a
+monorepo checkout installs into ``packages/*/node_modules``), but only
+the top-level one for an installed package, because a package may ship
+directories named node_modules deeper down (``resolve`` ships test
+fixtures under ``test/**/node_modules``) that npm installs as its files.  Symbolic links are never used to leave the
 package: a link to a file inside the package is read through, a link to a
 directory is not followed (its content, when inside, is listed anyway), a
 link to anything outside the package is listed as not analysed, and a
@@ -31,8 +35,6 @@ from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.interface import Source
 from egress.sources.npm_manifest import Manifest, parse_manifest
 
-#: Directory names that are never part of the package they sit in.
-EXCLUDED_DIRS = frozenset({"node_modules", ".git"})
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,11 @@ def _readable(path: str) -> bool:
     return os.access(path, os.R_OK)
 
 
-def list_package_files(root: str) -> FileListing:
-    """Every file of the package at ``root`` (iterative scandir, no per-file stat beyond d_type)."""
+def list_package_files(root: str, *, nested_anywhere: bool = True) -> FileListing:
+    """Every file of the package at ``root`` (iterative scandir, no per-file stat beyond d_type).
+
+    ``nested_anywhere=False`` skips only ``root/node_modules`` (installed packages).
+    """
     root_real = os.path.realpath(root)
     files: list[str] = []
     unreadable: list[NotAnalysed] = []
@@ -62,9 +67,10 @@ def list_package_files(root: str) -> FileListing:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
             try:
                 if entry.is_symlink():
-                    _symlink(entry, rel, root_real, files, unreadable)
+                    if not _excluded(entry.name, rel_dir, nested_anywhere):
+                        _symlink(entry, rel, root_real, files, unreadable)
                 elif entry.is_dir(follow_symlinks=False):
-                    if entry.name not in EXCLUDED_DIRS:
+                    if not _excluded(entry.name, rel_dir, nested_anywhere):
                         stack.append((rel, entry.path))
                 elif entry.is_file(follow_symlinks=False):
                     if _readable(entry.path):
@@ -79,10 +85,14 @@ def list_package_files(root: str) -> FileListing:
     return FileListing(tuple(files), tuple(unreadable))
 
 
+def _excluded(name: str, rel_dir: str, nested_anywhere: bool) -> bool:
+    if name == ".git":
+        return True
+    return name == "node_modules" and (nested_anywhere or not rel_dir)
+
+
 def _symlink(entry: os.DirEntry, rel: str, root_real: str, files: list[str],
              unreadable: list[NotAnalysed]) -> None:
-    if entry.name in EXCLUDED_DIRS:
-        return
     target = os.path.realpath(entry.path)
     if not os.path.exists(target):
         return   # dangling: no content to analyse
@@ -97,9 +107,13 @@ def _symlink(entry: os.DirEntry, rel: str, root_real: str, files: list[str],
     # a link to a directory inside the package: its files are listed where they really are
 
 
-def folder_artifact(root: str, manifest: Manifest, locations: tuple[str, ...]) -> PackageArtifact:
-    """A ``kind="folder"`` artifact for the package at ``root`` (listed now, read lazily)."""
-    listing = list_package_files(root)
+def folder_artifact(root: str, manifest: Manifest, locations: tuple[str, ...], *,
+                    installed: bool = False) -> PackageArtifact:
+    """A ``kind="folder"`` artifact for the package at ``root`` (listed now, read lazily).
+
+    ``installed``: the package sits in a node_modules tree (see the module docstring).
+    """
+    listing = list_package_files(root, nested_anywhere=not installed)
 
     def read_files(want: Callable[[str], bool]) -> Iterator[SourceFile]:
         for rel in listing.files:
