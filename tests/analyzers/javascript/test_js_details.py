@@ -147,3 +147,15 @@ def test_analyzer_survives_pickling(analyzer) -> None:
     assert isinstance(copy, JavaScriptAnalyzer)
     result = copy.analyze(SourceFile("x.js", b"fetch(u)"))
     assert [f.api for f in result.findings] == ["fetch"]
+
+
+def test_chained_calls_are_located_at_the_method(analyze) -> None:
+    result = analyze("server-chain/index.js")
+    listens = [f for f in result.findings if f.api == "net.Server.listen"]
+    assert [[(s.line, s.column) for s in f.trace] for f in listens] == [[(1, 14), (4, 4)], [(1, 14), (7, 1)]]
+    assert [f.snippet for f in listens] == [".listen(8080);", "http.createServer().listen(8081);"]
+
+
+def test_one_global_through_two_global_objects_is_one_use(analyze) -> None:
+    (finding,) = analyze("merged-globals/index.js").findings
+    assert finding.confidence is Confidence.HIGH

@@ -39,6 +39,12 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
         (NET, "http.request", 11, 10), (NET, "https.request", 11, 10),
     },
     "socket-on-this/client.js": {(NET, "net.Socket", 5, 19), (NET, "net.Socket.connect", 7, 5)},
+    "socket-local/index.js": {(NET, "net.Socket", 3, 11), (NET, "net.Socket.connect", 5, 1)},
+    "server-chain/index.js": {
+        (NET, "http.createServer", 4, 4), (NET, "net.Server.listen", 5, 4),
+        (NET, "http.createServer", 7, 1), (NET, "net.Server.listen", 7, 21),
+    },
+    "merged-globals/index.js": {(NET, "WebSocket", 5, 10)},
     "bundle-scopes/dist.js": {(NET, "http.get", 4, 12)},
     # the node APIs
     "node-apis/index.js": {

@@ -70,6 +70,7 @@ class FileFlow:
         self._bound: dict[object, dict[tuple, Value]] = {}
         self._queue: deque[tuple[object, str, tuple[Value, ...]]] = deque()
         self._path_refs: dict[str, list[Node]] = {}
+        self._merged: dict[int, set[int]] = {}      # origin -> origins deduplicated into it
         self._steps = 0
 
     # -- entry points --------------------------------------------------
@@ -185,7 +186,7 @@ class FileFlow:
             result = call_result(self.catalog, value)
             if result is not None:
                 note = f"new {value.label}()" if construct else f"{value.label}() returns {result.label}"
-                results.append(with_step(result, self.source.step(call, note)))
+                results.append(with_step(result, self.source.step(_operation_node(call), note)))
         return tuple(results)
 
     def _then(self, call: Node, vals: tuple[Value, ...]) -> None:
@@ -274,6 +275,11 @@ class FileFlow:
             if isinstance(value, GlobalValue):
                 self.escaped_globals.setdefault(value.origin, value.name)
             if value.key in store:
+                kept = store[value.key].origin
+                if kept != value.origin:
+                    self._merged.setdefault(kept, set()).add(value.origin)
+                    if kept in self.used_origins:
+                        self._use(value.origin)
                 continue
             stepped = with_step(value, self.source.step(at, f"{value.label} taken as {name}"))
             store[value.key] = stepped
@@ -315,9 +321,10 @@ class FileFlow:
 
     # -- outcomes ------------------------------------------------------
     def _emit(self, node: Node, value: Value, use: Use) -> None:
+        node = _operation_node(node)
         line, column = self.source.position(node)
         confidence = Confidence.MEDIUM if use.capability is Capability.SOCKET else Confidence.HIGH
-        self.used_origins.add(value.origin)
+        self._use(value.origin)
         key = (use.api, line, column)
         if key in self.findings:
             return
@@ -326,6 +333,15 @@ class FileFlow:
             file=self.source.path, line=line, column=column, snippet=self.source.snippet(node),
             confidence=confidence, in_function=in_function(node), trace=value.trace,
         )
+
+    def _use(self, origin: int) -> None:
+        """Mark an origin used, with every origin whose identical value was merged into it."""
+        pending = [origin]
+        while pending:
+            current = pending.pop()
+            if current not in self.used_origins:
+                self.used_origins.add(current)
+                pending.extend(self._merged.get(current, ()))
 
     def _expose(self, value: Value) -> None:
         if isinstance(value, ModuleValue):
@@ -340,6 +356,29 @@ class FileFlow:
             self._expose(value)
             if isinstance(value, GlobalValue):
                 self.escaped_globals.setdefault(value.origin, value.name)
+
+
+def _operation_node(call: Node) -> Node:
+    """Where a call is reported: its start, or the method name when that is elsewhere.
+
+    `https.request(o)` is reported at `https`; in a chain (`create().listen()`)
+    or when the method name is on a later line, at the method name, so the
+    line is always the line of the operation.
+    """
+    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
+    if callee is None or callee.type != "member_expression":
+        return call
+    obj = callee.child_by_field_name("object")
+    prop = callee.child_by_field_name("property")
+    if obj is None or prop is None:
+        return call
+    if prop.start_point.row != call.start_point.row:
+        return prop
+    if obj.type in ("call_expression", "new_expression"):
+        inner = obj.child_by_field_name("function")
+        if not (inner is not None and inner.type in ("identifier", "import") and _text(inner) in ("require", "import")):
+            return prop
+    return call
 
 
 def member_path(node: Node) -> str | None:
