@@ -65,6 +65,8 @@ def _artifacts(sources: list[tuple[str, Source]], errors: list[str]) -> Iterator
             yield from source.collect()
         except EgressError as exc:
             errors.append(f"{target}: {exc}")
+        # Sources that skip a broken part (a node_modules folder without package.json) say so here.
+        errors.extend(f"{target}: {line}" for line in getattr(source, "errors", ()))
 
 
 def _write_output(text: str, output: str | None) -> None:

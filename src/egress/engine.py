@@ -83,9 +83,10 @@ def scan(
     errors: list[str] = []
     for artifact in merge_duplicates(artifacts):
         item = _PackageWork(artifact, PackageContext.of(artifact))
-        item.not_analysed.extend(artifact.unreadable)
+        wanted = wanted_by(artifact.ecosystem)
+        item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
         try:
-            for source in artifact.read_files(wanted_by(artifact.ecosystem)):
+            for source in artifact.read_files(wanted):
                 if len(source.data) > options.max_file_size:
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
