@@ -1,0 +1,12 @@
+"""The Python analyzer: which lines of a Python file can reach the network.
+
+Modules, by concern: ``decode`` (bytes to text), ``from_ast`` and
+``from_treesitter`` (the two front ends), ``ir`` and ``scopes`` (the common
+form they produce), ``fold`` (constant module names), ``values`` and
+``evaluate`` (what an expression stands for), ``walk`` (findings),
+``locate`` (columns and snippets), ``analyzer`` (the ``Analyzer``).
+"""
+
+from egress.analyzers.python.analyzer import PythonAnalyzer
+
+__all__ = ["PythonAnalyzer"]

@@ -1,0 +1,68 @@
+"""``PythonAnalyzer``: one file in, findings (or the reason it was not analysed) out.
+
+stdlib ``ast`` reads what the running interpreter accepts; anything else
+(Python 2, newer syntax) goes to tree-sitter under a time limit.  Both feed
+the same ``Builder``, so the detection in ``evaluate``/``walk`` is written
+once.  Nothing raises out of ``analyze``.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+from egress.analyzers.interface import Analyzer
+from egress.analyzers.python import from_ast, from_treesitter
+from egress.analyzers.python.decode import DecodeError, decode, pth_source, split_lines
+from egress.analyzers.python.evaluate import Evaluator
+from egress.analyzers.python.locate import Locator
+from egress.analyzers.python.scopes import Builder
+from egress.analyzers.python.walk import Walker
+from egress.catalog import Catalog, load_catalog
+from egress.model import Ecosystem, FileAnalysis, SourceFile
+
+
+class PythonAnalyzer(Analyzer):
+    suffixes = (".py", ".pyw", ".pth")
+
+    def __init__(self, catalog: Catalog | None = None, *, fallback_time_limit: float = 5.0) -> None:
+        self._catalog = catalog if catalog is not None else load_catalog(Ecosystem.PYPI)
+        self._limit = float(fallback_time_limit)
+
+    def analyze(self, source: SourceFile) -> FileAnalysis:
+        try:
+            return self._analyze(source)
+        except RecursionError:
+            return FileAnalysis(source.path, error="too deeply nested to analyse")
+        except Exception as exc:   # a bug here must not pass for a clean file
+            return FileAnalysis(source.path, error=f"analyzer error: {type(exc).__name__}: {exc}")
+
+    def _analyze(self, source: SourceFile) -> FileAnalysis:
+        path = source.path
+        try:
+            text = decode(source.data)
+        except DecodeError as exc:
+            return FileAnalysis(path, error=str(exc))
+        if path.endswith(".pth"):
+            text = pth_source(text)
+        builder, error = Builder(), None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(text, filename=path)
+            from_ast.build(tree, builder)
+        except (SyntaxError, ValueError, MemoryError):
+            builder = Builder()
+            data = text.encode("utf-8", "surrogatepass")
+            try:
+                ts_tree = from_treesitter.parse(data, self._limit)
+            except from_treesitter.ParseTimeout:
+                return FileAnalysis(path, error=f"parse time limit ({self._limit!r} s) exceeded")
+            from_treesitter.build(ts_tree, data, builder)
+            line = from_treesitter.first_error_line(ts_tree)
+            if line is not None:
+                error = f"syntax error at line {line}"
+        loc = Locator(path, split_lines(text))
+        program = builder.program
+        findings = Walker(self._catalog, Evaluator(self._catalog, program, loc), loc).run(program)
+        return FileAnalysis(path, tuple(findings), error)

@@ -1,0 +1,332 @@
+"""Lazy evaluation of expressions to the values of ``values.py``.
+
+Values are worked out on demand and memoised per expression node, so a
+file costs one pass over its expressions plus the bindings that lead to
+network modules.  Evaluation is pure: findings are made by ``walk.py``.
+"""
+
+from __future__ import annotations
+
+from egress.analyzers.python import fold
+from egress.analyzers.python.ir import Attr, Call, Choice, Const, Expr, Name, Seq, dotted
+from egress.analyzers.python.locate import Locator
+from egress.analyzers.python.scopes import Binding, ClassInfo, ImportRec, Program, Scope
+from egress.analyzers.python.values import (
+    ClassVal, DynImport, FuncVal, InstVal, MemVal, MethodVal, ModVal, SelfVal, Value,
+)
+from egress.catalog import Catalog, ModuleEntry
+from egress.model import Capability, TraceStep
+
+Values = tuple[Value, ...]
+_MAX_VALUES = 8
+_FINAL = 1 << 60            # "order" of a use that sees a scope's final state
+
+
+def member_capability(entry: ModuleEntry, member: str) -> Capability | None:
+    """A listed member's capability; ALL_CAPS and dunder names are constants."""
+    cap = entry.members.get(member)
+    if cap is not None or member in entry.members:
+        return cap
+    if _is_constant(member):
+        return Capability.HELPER
+    return entry.unlisted
+
+
+def _is_constant(member: str) -> bool:
+    """``AF_INET``, ``PROTOCOL_SSLv23``, ``__version__``: values, not functions."""
+    if member.isupper() or (member.startswith("__") and member.endswith("__")):
+        return True
+    head = member.split("_", 1)[0]
+    return "_" in member and len(head) >= 2 and head.isupper()
+
+
+def import_note(rec: ImportRec) -> str:
+    if rec.dynamic:
+        return f"{rec.module} loaded dynamically"
+    alias = f" as {rec.asname}" if rec.asname else ""
+    if rec.name is None:
+        return f"import {rec.module}{alias}"
+    return f"from {rec.module} import {rec.name}{alias}"
+
+
+class Evaluator:
+    def __init__(self, catalog: Catalog, program: Program, loc: Locator) -> None:
+        self.catalog = catalog
+        self.program = program
+        self.loc = loc
+        self._memo: dict[int, Values] = {}
+        self._imports: dict[int, Values] = {}
+        self._dynamic: dict[int, ImportRec] = {}
+
+    @property
+    def dynamic_imports(self) -> list[ImportRec]:
+        return list(self._dynamic.values())
+
+    # -- expressions ------------------------------------------------------
+    def eval(self, e: Expr, scope: Scope, order: int) -> Values:
+        key = id(e)
+        memo = self._memo.get(key)
+        if memo is not None:
+            return memo
+        self._memo[key] = ()               # cycle guard: a value in progress is unknown
+        result = self._eval(e, scope, order)
+        self._memo[key] = result
+        return result
+
+    def _eval(self, e: Expr, scope: Scope, order: int) -> Values:
+        if isinstance(e, Name):
+            return self.lookup(e.id, scope, order)
+        if isinstance(e, Attr):
+            base = self.eval(e.value, scope, order)
+            out = _union(self.attribute(v, e.attr, e) for v in base)
+            if not out:
+                path = dotted(e)
+                bindings = self.program.path_attrs.get(path) if path else None
+                if bindings:
+                    out = _union(self.binding_values(b) for b in bindings)
+            return out
+        if isinstance(e, Call):
+            func = e.func
+            if isinstance(func, Name) and func.id == "getattr" and len(e.args) >= 2 \
+                    and self.visible_bindings("getattr", scope, order) is None:
+                attr = fold.fold(e.args[1], self._resolver(scope, order))
+                if attr is not None:
+                    return _union(self.attribute(v, attr, e) for v in self.eval(e.args[0], scope, order))
+            return _union(self.call(v, e, scope, order) for v in self.eval(func, scope, order))
+        if isinstance(e, Choice):
+            return _union(self.eval(o, scope, order) for o in e.options)
+        return ()
+
+    # -- names ------------------------------------------------------------
+    def visible_bindings(self, name: str, scope: Scope, order: int) -> list[Binding] | None:
+        """The bindings a use of ``name`` may see, innermost scope first."""
+        current: Scope | None = scope
+        first = True
+        while current is not None:
+            if current.kind == "class" and not first:
+                current = current.parent
+                continue
+            if name in current.globals:
+                current, first = self.program.module, False
+            bindings = current.bindings.get(name)
+            if bindings:
+                return _select(bindings, order if first else _FINAL)
+            current, first = current.parent, False
+        return None
+
+    def lookup(self, name: str, scope: Scope, order: int) -> Values:
+        bindings = self.visible_bindings(name, scope, order)
+        if bindings is not None:
+            return _union(self.binding_values(b) for b in bindings)
+        for rec in self.program.module.stars:
+            entry = self.catalog.module(rec.module)
+            if entry is not None and name in entry.members:
+                return (MemVal(entry.name, name, entry.members[name], rec, (self._import_step(rec),)),)
+        if name == "__import__":
+            return (DynImport("__import__", None),)
+        return ()
+
+    def binding_values(self, b: Binding) -> Values:
+        kind = b.kind
+        if kind == "assign":
+            assert b.value is not None
+            return self.eval(b.value, b.scope, b.order)
+        if kind == "import":
+            assert b.imp is not None
+            return self.import_values(b.imp)
+        if kind == "self":
+            return (SelfVal(b.info),)  # type: ignore[arg-type]
+        if kind == "class":
+            return (ClassVal(b.info),)  # type: ignore[arg-type]
+        if kind == "def":
+            return (FuncVal(b.info),)  # type: ignore[arg-type]
+        return ()
+
+    # -- imports ----------------------------------------------------------
+    def import_values(self, rec: ImportRec) -> Values:
+        key = id(rec)
+        if key not in self._imports:
+            self._imports[key] = self._import_values(rec)
+        return self._imports[key]
+
+    def _import_values(self, rec: ImportRec) -> Values:
+        trace = (self._import_step(rec),)
+        if rec.name is None:
+            name = rec.module if rec.asname else rec.module.split(".")[0]
+            return (self.module_value(name, rec, trace),)
+        return self.attribute(self.module_value(rec.module, rec, trace), rec.name, None)
+
+    def _import_step(self, rec: ImportRec) -> TraceStep:
+        return self.loc.step(rec.line, rec.col, import_note(rec))
+
+    def module_value(self, name: str, rec: ImportRec, trace: tuple[TraceStep, ...]) -> ModVal:
+        entry = self.catalog.module(name)
+        return ModVal(entry.name if entry else name, rec, trace)
+
+    def target_module(self, rec: ImportRec) -> str:
+        """The catalogued module an import brings in (canonical name)."""
+        full = rec.module if rec.name is None else f"{rec.module}.{rec.name}"
+        entry = self.catalog.module(full) or self.catalog.module(rec.module)
+        return entry.name if entry else full
+
+    # -- attributes -------------------------------------------------------
+    def attribute(self, v: Value, attr: str, e: Expr | None) -> Values:
+        if isinstance(v, ModVal):
+            sub = f"{v.name}.{attr}"
+            entry = self.catalog.module(sub)
+            if entry is not None:
+                return (ModVal(entry.name, v.origin, v.trace),)
+            if sub == "importlib.import_module":
+                return (DynImport("importlib.import_module", v.origin),)
+            if sub == "builtins.__import__":
+                return (DynImport("__import__", v.origin),)
+            parent = self.catalog.module(v.name)
+            if parent is not None:
+                return (MemVal(parent.name, attr, member_capability(parent, attr), v.origin, v.trace),)
+            return (ModVal(sub, v.origin, v.trace),)
+        if isinstance(v, MemVal):       # socket.socket.connect(sock, addr): an unbound method
+            entry = self.catalog.module(v.module)
+            cls_name = entry.returns.get(v.member) if entry else None
+            cls = self.catalog.classes.get(cls_name) if cls_name else None
+            if cls is not None and attr in cls.methods:
+                return (MethodVal(InstVal(cls.name, v.module, v.origin, v.trace), attr, cls.methods[attr]),)
+            return ()
+        if isinstance(v, InstVal):
+            cls = self.catalog.classes.get(v.cls)
+            if cls is not None and attr in cls.methods:
+                return (MethodVal(v, attr, cls.methods[attr]),)
+            return ()
+        if isinstance(v, (SelfVal, ClassVal)):
+            return self._class_attribute(v.cls, attr, 0)
+        return ()
+
+    def _class_attribute(self, info: ClassInfo, attr: str, depth: int) -> Values:
+        bindings = list(info.attrs.get(attr, ()))
+        if info.scope is not None:
+            bindings += info.scope.bindings.get(attr, ())
+        if bindings:
+            return _union(self.binding_values(b) for b in bindings)
+        if depth > 5:
+            return ()
+        out: list[Values] = []
+        for base in info.bases:
+            for bv in self.eval(base, info.outer, _FINAL):
+                if isinstance(bv, ClassVal):
+                    out.append(self._class_attribute(bv.cls, attr, depth + 1))
+                elif isinstance(bv, MemVal):
+                    inst = self._instance_of(bv, info.line, info.col, f"{info.name} subclasses {bv.api}")
+                    if inst is not None:
+                        out.append(self.attribute(inst, attr, None))
+        return _union(out)
+
+    def _instance_of(self, mv: MemVal, line: int, col: int, note: str) -> InstVal | None:
+        entry = self.catalog.module(mv.module)
+        cls = entry.returns.get(mv.member) if entry else None
+        if cls is None:
+            return None
+        return InstVal(cls, mv.module, mv.origin, mv.trace + (self.loc.step(line, col, note),))
+
+    # -- calls ------------------------------------------------------------
+    def call(self, v: Value, call: Call, scope: Scope, order: int) -> Values:
+        if isinstance(v, MemVal):
+            inst = self._instance_of(v, call.line, call.col, f"{v.api}() created")
+            return (inst,) if inst else ()
+        if isinstance(v, MethodVal):
+            cls = self.catalog.classes.get(v.inst.cls)
+            new = cls.returns.get(v.method) if cls else None
+            if new is None:
+                return ()
+            step = self.loc.step(call.line, call.col, f"{v.api}() created")
+            return (InstVal(new, v.inst.module, v.inst.origin, v.inst.trace + (step,)),)
+        if isinstance(v, ClassVal):
+            base = self.network_base(v.cls)
+            if base is not None:
+                inst = self._instance_of(base, call.line, call.col, f"{v.cls.name}() created")
+                return (inst,) if inst else ()
+            return (SelfVal(v.cls),)
+        if isinstance(v, FuncVal):
+            return _union(self.eval(r, v.scope, o) for r, o in v.scope.returns)
+        if isinstance(v, DynImport):
+            rec = self.dynamic_import(v, call, scope, order)
+            return self.import_values(rec) if rec else ()
+        return ()
+
+    def network_base(self, info: ClassInfo, depth: int = 0) -> MemVal | None:
+        """The catalogued network class a local class derives from, if any."""
+        if depth > 5:
+            return None
+        for base in info.bases:
+            for bv in self.eval(base, info.outer, _FINAL):
+                if isinstance(bv, MemVal) and bv.capability not in (None, Capability.HELPER):
+                    return bv
+                if isinstance(bv, ClassVal):
+                    found = self.network_base(bv.cls, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+    def dynamic_import(self, v: DynImport, call: Call, scope: Scope, order: int) -> ImportRec | None:
+        """The import a literal ``__import__``/``import_module`` call makes."""
+        if id(call) in self._dynamic:
+            return self._dynamic[id(call)]
+        name = self.module_name(call, scope, order)
+        if not name:
+            return None
+        # __import__("a.b") gives the top package "a"; an asname means "the module itself".
+        whole = v.api != "__import__" or _has_fromlist(call)
+        rec = ImportRec(name, None, name if whole else None, name.split(".")[0], call.line, call.col,
+                        scope, dynamic=True)
+        self._dynamic[id(call)] = rec
+        return rec
+
+    def module_name(self, call: Call, scope: Scope, order: int) -> str | None:
+        """The constant first argument of a call, when it folds to a string."""
+        arg = call.args[0] if call.args else dict(call.keywords).get("name")
+        return fold.fold(arg, self._resolver(scope, order)) if arg is not None else None
+
+    def is_relative_import(self, call: Call, scope: Scope, order: int) -> bool:
+        """``import_module("." + name, __package__)``, ``__import__(n, g, l, f, 1)``: within the package."""
+        arg = call.args[0] if call.args else dict(call.keywords).get("name")
+        if arg is not None and fold.prefix(arg, self._resolver(scope, order)).startswith("."):
+            return True
+        level = call.args[4] if len(call.args) > 4 else dict(call.keywords).get("level")
+        return isinstance(level, Const) and isinstance(level.value, int) and level.value > 0
+
+    def _resolver(self, scope: Scope, order: int) -> fold.Resolve:
+        def resolve(name: Name) -> list[Expr] | None:
+            bindings = self.visible_bindings(name.id, scope, order)
+            if not bindings or any(b.kind != "assign" for b in bindings):
+                return None
+            return [b.value for b in bindings if b.value is not None]
+
+        return resolve
+
+
+def _has_fromlist(call: Call) -> bool:
+    arg = call.args[3] if len(call.args) > 3 else dict(call.keywords).get("fromlist")
+    if arg is None:
+        return False
+    if isinstance(arg, Const):
+        return bool(arg.value)
+    return not (isinstance(arg, Seq) and not arg.items)
+
+
+def _select(bindings: list[Binding], order: int) -> list[Binding]:
+    """Bindings a use at ``order`` sees: the last unconditional one before it and later conditional ones."""
+    before = [b for b in bindings if b.order < order] or bindings
+    start = 0
+    for i, b in enumerate(before):
+        if not b.conditional:
+            start = i
+    return before[start:]
+
+
+def _union(groups) -> Values:
+    out: list[Value] = []
+    for group in groups:
+        for v in group:
+            if v not in out:
+                out.append(v)
+                if len(out) >= _MAX_VALUES:
+                    return tuple(out)
+    return tuple(out)

@@ -1,0 +1,92 @@
+"""What an expression may stand for, as far as network use is concerned.
+
+Only values that can lead to a network API are tracked; everything else is
+the empty tuple ("unknown").  Each value remembers where it came from
+(``origin``, the import it was reached through) and the ``trace`` that led
+to it, so a finding can show the import and the object creation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from egress.analyzers.python.scopes import ClassInfo, ImportRec, Scope
+from egress.model import Capability, TraceStep
+
+
+@dataclass(frozen=True, slots=True)
+class ModVal:
+    """A module (or package) object, by canonical name."""
+
+    name: str
+    origin: ImportRec
+    trace: tuple[TraceStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MemVal:
+    """A member of a catalogued module: ``socket.create_connection``."""
+
+    module: str
+    member: str
+    capability: Capability | None     # None: not listed in the catalog
+    origin: ImportRec
+    trace: tuple[TraceStep, ...]
+
+    @property
+    def api(self) -> str:
+        return f"{self.module}.{self.member}"
+
+
+@dataclass(frozen=True, slots=True)
+class InstVal:
+    """An object of a catalogued class: the socket ``socket.socket()`` made."""
+
+    cls: str
+    module: str
+    origin: ImportRec | None
+    trace: tuple[TraceStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MethodVal:
+    """A bound method of a catalogued object: ``sock.connect``."""
+
+    inst: InstVal
+    method: str
+    capability: Capability | None
+
+    @property
+    def api(self) -> str:
+        return f"{self.inst.cls}.{self.method}"
+
+
+@dataclass(frozen=True, slots=True)
+class SelfVal:
+    """An instance of a class defined in this file (``self`` in its methods)."""
+
+    cls: ClassInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ClassVal:
+    cls: ClassInfo
+
+
+@dataclass(frozen=True, slots=True)
+class FuncVal:
+    scope: Scope
+
+
+@dataclass(frozen=True, slots=True)
+class DynImport:
+    """The builtin ``__import__`` or ``importlib.import_module``."""
+
+    api: str                          # "__import__", "importlib.import_module"
+    origin: ImportRec | None
+
+
+Value = ModVal | MemVal | InstVal | MethodVal | SelfVal | ClassVal | FuncVal | DynImport
+
+NETWORK = frozenset({Capability.REQUEST, Capability.CONNECT, Capability.LISTEN,
+                     Capability.RESOLVE, Capability.SOCKET})

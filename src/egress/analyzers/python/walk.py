@@ -1,0 +1,249 @@
+"""The one pass that turns evaluated expressions into findings.
+
+Every expression root of every scope is visited once.  A call whose
+callee evaluates to a network API is a finding; a network API that is
+taken as a value without being called (passed to ``functools.partial``,
+returned) is one at medium confidence.  Along the way each import is
+marked by how it was used, which decides the "imported but not used for
+I/O" finding at the end: an import used only for constants and helpers
+gives none.
+"""
+
+from __future__ import annotations
+
+from egress.analyzers.python.evaluate import Evaluator, member_capability
+from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
+from egress.analyzers.python.locate import Locator, render
+from egress.analyzers.python.scopes import ASSIGNED, PLAIN, TYPING, ClassInfo, ImportRec, Program, Scope
+from egress.analyzers.python.values import (
+    NETWORK, ClassVal, DynImport, MemVal, MethodVal, ModVal, Value,
+)
+from egress.catalog import Catalog
+from egress.model import Capability, Confidence, Finding, FindingKind, TraceStep
+
+_TYPE_CHECKS = frozenset({"isinstance", "issubclass", "hasattr"})
+_BUILTINS = _TYPE_CHECKS | {"getattr"}
+_SOCKET_TYPES = {"SOCK_STREAM": "SOCK_STREAM (TCP)", "SOCK_DGRAM": "SOCK_DGRAM (UDP)",
+                 "SOCK_RAW": "SOCK_RAW (raw)", "SOCK_SEQPACKET": "SOCK_SEQPACKET"}
+_SOCKET_FAMILIES = {"AF_UNIX": "AF_UNIX (local)", "AF_PACKET": "AF_PACKET (raw link layer)"}
+
+
+class Walker:
+    def __init__(self, catalog: Catalog, ev: Evaluator, loc: Locator) -> None:
+        self.catalog = catalog
+        self.ev = ev
+        self.loc = loc
+        self.found: dict[tuple, Finding] = {}
+        self.marks: dict[int, set[str]] = {}
+
+    def run(self, program: Program) -> list[Finding]:
+        for scope in program.scopes:
+            if scope.cls is not None:
+                self._class_bases(scope.cls)
+        for scope in program.scopes:
+            for expr, order, role in scope.roots:
+                self._visit(expr, scope, order, role)
+        self._import_findings(program.imports + self.ev.dynamic_imports)
+        return sorted(self.found.values(), key=lambda f: (f.line, f.column, f.kind, f.api))
+
+    def _class_bases(self, info: ClassInfo) -> None:
+        """``class C(http.client.HTTPConnection)``: the subclass is network code."""
+        for base in info.bases:
+            for v in self.ev.eval(base, info.outer, 1 << 60):
+                if isinstance(v, MemVal) and v.capability in NETWORK:
+                    self._add(FindingKind.NETWORK, v.api, v.module, v.capability, base, info.outer, v.trace,
+                              f"subclassed by {info.name}", Confidence.MEDIUM)
+                    self._mark(v.origin, "network")
+
+    # -- traversal --------------------------------------------------------
+    def _visit(self, e: Expr, scope: Scope, order: int, role: str = PLAIN) -> None:
+        if isinstance(e, Call):
+            func = e.func
+            builtin = self._builtin(func, scope, order)
+            if builtin == "getattr" and len(e.args) >= 2:
+                attr = self.ev.module_name(Call(e.line, e.col, func, e.args[1:2], ()), scope, order)
+                if attr is not None:     # getattr(ssl, "PROTOCOL_TLS"): an attribute
+                    self._on_reference(e, scope, order, role)
+                    self._prefix(e.args[0], scope, order)
+                    for arg in e.args[1:]:
+                        self._visit(arg, scope, order)
+                    return
+            self._on_call(e, scope, order)
+            self._prefix(func.value if isinstance(func, Attr) else func, scope, order)
+            arg_role = TYPING if builtin in _TYPE_CHECKS else PLAIN
+            for arg in e.args:
+                self._visit(arg, scope, order, arg_role)
+            for _, value in e.keywords:
+                self._visit(value, scope, order)
+        elif isinstance(e, (Name, Attr)):
+            self._on_reference(e, scope, order, role)
+            if isinstance(e, Attr):
+                self._prefix(e.value, scope, order)
+        elif isinstance(e, Choice):
+            for option in e.options:
+                self._visit(option, scope, order, role)
+            for extra in e.extra:
+                self._visit(extra, scope, order)
+        else:
+            for child in children(e):
+                self._visit(child, scope, order, TYPING if role == TYPING else PLAIN)
+
+    def _builtin(self, func: Expr, scope: Scope, order: int) -> str | None:
+        """The name of the builtin a callee is, when not shadowed."""
+        if isinstance(func, Name) and func.id in _BUILTINS \
+                and self.ev.visible_bindings(func.id, scope, order) is None:
+            return func.id
+        return None
+
+    def _prefix(self, e: Expr, scope: Scope, order: int) -> None:
+        """The base of an attribute chain: only calls inside it matter."""
+        while isinstance(e, Attr):
+            e = e.value
+        if not isinstance(e, Name):
+            self._visit(e, scope, order)
+
+    # -- calls and references ---------------------------------------------
+    def _on_call(self, call: Call, scope: Scope, order: int) -> None:
+        made = False
+        for v in self.ev.eval(call.func, scope, order):
+            self._mark_use(v)
+            if made:
+                continue
+            if isinstance(v, MemVal) and v.capability in NETWORK:
+                note = _socket_note(call) if v.api in ("socket.socket", "socket.fromfd") else ""
+                self._add(FindingKind.NETWORK, v.api, v.module, v.capability, call, scope, v.trace, note)
+                made = True
+            elif isinstance(v, MethodVal) and v.capability in NETWORK:
+                self._add(FindingKind.NETWORK, v.api, v.inst.module, v.capability, call, scope, v.inst.trace)
+                made = True
+            elif isinstance(v, ClassVal):
+                base = self.ev.network_base(v.cls)
+                if base is not None and base.capability is not None:
+                    step = self.loc.step(v.cls.line, v.cls.col, f"class {v.cls.name} subclasses {base.api}")
+                    self._add(FindingKind.NETWORK, base.api, base.module, base.capability, call, scope,
+                              base.trace + (step,), f"via subclass {v.cls.name}")
+                    made = True
+            elif isinstance(v, DynImport):
+                if self.ev.dynamic_import(v, call, scope, order) is None \
+                        and not self.ev.is_relative_import(call, scope, order):
+                    arg = call.args[0] if call.args else None
+                    module = "builtins" if v.api == "__import__" else "importlib"
+                    trace = v.origin and self.ev.import_values(v.origin)[0].trace or ()
+                    self._add(FindingKind.DYNAMIC_REQUIRE, v.api, module, Capability.CONNECT, call, scope,
+                              trace, render(arg) if arg is not None else "", Confidence.LOW)
+                    made = True
+
+    def _on_reference(self, e: Expr, scope: Scope, order: int, role: str) -> None:
+        assigned = role == ASSIGNED
+        for v in self.ev.eval(e, scope, order):
+            if role == TYPING:
+                self._mark_helper(v)
+                continue
+            if isinstance(v, (MemVal, MethodVal)) and v.capability in NETWORK \
+                    and v.capability is not Capability.SOCKET:
+                if not assigned:
+                    module = v.module if isinstance(v, MemVal) else v.inst.module
+                    trace = v.trace if isinstance(v, MemVal) else v.inst.trace
+                    self._add(FindingKind.NETWORK, v.api, module, v.capability, e, scope, trace,
+                              "referenced, not called", Confidence.MEDIUM)
+                    self._mark(v.origin if isinstance(v, MemVal) else v.inst.origin, "network")
+                return
+            if isinstance(v, MemVal):
+                self._mark(v.origin, "helper" if v.capability is Capability.HELPER else "opaque")
+            elif isinstance(v, ModVal) and not assigned:
+                self._mark(v.origin, "opaque")
+
+    def _mark_helper(self, v: Value) -> None:
+        if isinstance(v, (MemVal, ModVal)):
+            self._mark(v.origin, "helper")
+        elif isinstance(v, MethodVal):
+            self._mark(v.inst.origin, "helper")
+
+    def _mark_use(self, v: Value) -> None:
+        if isinstance(v, MemVal):
+            use = "network" if v.capability in NETWORK else "helper" if v.capability is Capability.HELPER else "opaque"
+            self._mark(v.origin, use)
+        elif isinstance(v, MethodVal):
+            self._mark(v.inst.origin, "network" if v.capability in NETWORK else "helper")
+        elif isinstance(v, ModVal):
+            self._mark(v.origin, "opaque")
+
+    def _mark(self, rec: ImportRec | None, use: str) -> None:
+        if rec is not None:
+            self.marks.setdefault(id(rec), set()).add(use)
+
+    # -- imports ------------------------------------------------------------
+    def _import_findings(self, recs: list[ImportRec]) -> None:
+        for rec in recs:
+            self._dependency(rec)
+            target = self.ev.target_module(rec)
+            entry = self.catalog.module(target)
+            if entry is None or entry.unlisted is not None:
+                continue
+            member = rec.name not in (None, "*") and self.catalog.module(f"{rec.module}.{rec.name}") is None
+            if member and member_capability(entry, rec.name or "") is Capability.HELPER:
+                continue
+            marks = self.marks.get(id(rec), set())
+            if "network" in marks or (marks and marks <= {"helper"}):
+                continue
+            key = (FindingKind.IMPORT_ONLY, entry.name, rec.line, rec.col)
+            self._add_at(key, FindingKind.IMPORT_ONLY, entry.name, entry.name, Capability.CONNECT,
+                         rec.line, rec.col, rec.scope, (), "imported, no network use seen", Confidence.LOW)
+
+    def _dependency(self, rec: ImportRec) -> None:
+        names = [rec.module] if rec.name in (None, "*") else [f"{rec.module}.{rec.name}", rec.module]
+        for name in names:
+            parts = name.split(".")
+            for i in range(len(parts), 0, -1):
+                dep = self.catalog.dependencies.get(".".join(parts[:i]))
+                if dep is not None:
+                    key = (FindingKind.DEPENDENCY, dep.name, rec.line, rec.col)
+                    self._add_at(key, FindingKind.DEPENDENCY, dep.name, rec.module, Capability.CONNECT,
+                                 rec.line, rec.col, rec.scope, (), "", Confidence.MEDIUM)
+                    return
+
+    # -- findings -----------------------------------------------------------
+    def _add(self, kind: FindingKind, api: str, module: str, cap: Capability, at: Expr, scope: Scope,
+             trace: tuple[TraceStep, ...], note: str = "", confidence: Confidence | None = None) -> None:
+        if confidence is None:
+            confidence = Confidence.MEDIUM if cap is Capability.SOCKET else Confidence.HIGH
+        key = (kind, api, at.line, at.col)
+        self._add_at(key, kind, api, module, cap, at.line, at.col, scope, trace, note, confidence)
+
+    def _add_at(self, key: tuple, kind: FindingKind, api: str, module: str, cap: Capability, line: int,
+                byte_col: int, scope: Scope, trace: tuple[TraceStep, ...], note: str,
+                confidence: Confidence) -> None:
+        if key in self.found:
+            return
+        column = self.loc.column(line, byte_col)
+        self.found[key] = Finding(
+            kind=kind, api=api, module=module, capability=cap, file=self.loc.path, line=line,
+            column=column, snippet=self.loc.snippet(line, column), confidence=confidence,
+            in_function=scope.in_function, trace=trace, note=note,
+        )
+
+
+def _socket_note(call: Call) -> str:
+    """``SOCK_DGRAM (UDP)`` when the socket type is a constant."""
+    keywords = dict(call.keywords)
+    family = call.args[0] if call.args else keywords.get("family")
+    kind = call.args[1] if len(call.args) > 1 else keywords.get("type")
+    notes = []
+    fam = _last_name(family)
+    if fam in _SOCKET_FAMILIES:
+        notes.append(_SOCKET_FAMILIES[fam])
+    if kind is None:
+        notes.append("SOCK_STREAM (TCP, default)")
+    else:
+        name = _last_name(kind)
+        if name in _SOCKET_TYPES:
+            notes.append(_SOCKET_TYPES[name])
+    return ", ".join(notes)
+
+
+def _last_name(e: Expr | None) -> str | None:
+    if isinstance(e, Attr):
+        return e.attr
+    if isinstance(e, Name):
+        return e.id
+    return None
