@@ -55,7 +55,7 @@ def parse_poetry_lock(path: Path) -> list[PypiSpec]:
                             f"({source.get('url', '?')}), not an index; scan it as a folder or archive")
         files = package.get("files") or legacy_files.get(name) or []
         hashes = [f.get("hash", "") for f in files if isinstance(f, dict) and f.get("hash")]
-        specs.append(_spec(name, version, _supported(hashes), path))
+        specs.append(_spec(name, version, _supported(hashes), path, package.get("markers")))
     return specs
 
 
@@ -95,7 +95,7 @@ def parse_pylock(path: Path) -> list[PypiSpec]:
         files = [package.get("sdist")] + list(package.get("wheels") or [])
         hashes = [f"{alg}:{value}" for f in files if isinstance(f, dict)
                   for alg, value in (f.get("hashes") or {}).items() if alg in HASH_ALGORITHMS]
-        specs.append(_spec(name, version, hashes, path))
+        specs.append(_spec(name, version, hashes, path, package.get("marker")))
     return specs
 
 
@@ -130,5 +130,6 @@ def _supported(hashes: list[str]) -> list[str]:
     return [h for h in hashes if h.partition(":")[0].lower() in HASH_ALGORITHMS]
 
 
-def _spec(name: str, version: str, hashes: list[str], path: Path) -> PypiSpec:
-    return PypiSpec(name, SpecifierSet(f"=={version}"), normalize_hashes(hashes, where=str(path)))
+def _spec(name: str, version: str, hashes: list[str], path: Path, marker: object = None) -> PypiSpec:
+    return PypiSpec(name, SpecifierSet(f"=={version}"), normalize_hashes(hashes, where=str(path)),
+                    marker if isinstance(marker, str) else "")
