@@ -79,6 +79,7 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
         (NET, "dgram.createSocket", 4, 1), (NET, "dns.lookup", 5, 1),
     },
     "dynamic-require/index.js": {(DYN, "require", 2, 10)},
+    "dynamic-require/esm.mjs": {(DYN, "import", 1, 31), (ONLY, "https", 2, 28)},
     "import-only/index.js": {(ONLY, "net", 1, 13), (ONLY, "http", 2, 14), (ONLY, "dns", 3, 1)},
     # negatives: nothing at all
     "helpers-only/index.mjs": set(),

@@ -62,8 +62,8 @@ class JavaScriptAnalyzer(Analyzer):
         try:
             parsed = self._parsers.parse(source.path, data)
             findings = _FilePass(self._catalog, self._global_roots, source.path, data, parsed.tree.root_node).run()
-        except (RecursionError, MemoryError, ValueError, RuntimeError) as exc:
-            return FileAnalysis(source.path, error=f"analysis failed: {type(exc).__name__}")
+        except Exception as exc:  # noqa: BLE001 - the one boundary: a file must never crash a scan
+            return FileAnalysis(source.path, error=f"analysis failed: {type(exc).__name__}: {exc}"[:200])
         error = f"syntax error at line {parsed.error_line}" if parsed.error_line is not None else None
         return FileAnalysis(source.path, tuple(findings), error)
 

@@ -25,25 +25,29 @@ class SourceText:
     def position(self, node: Node) -> tuple[int, int]:
         """1-based line and character column of the start of `node`."""
         row, byte_col = node.start_point
-        line_start = node.start_byte - byte_col
-        column = len(self.data[line_start:node.start_byte].decode("utf-8", "replace")) + 1
-        return row + 1, column
+        prefix = self.data[node.start_byte - byte_col:node.start_byte]
+        column = byte_col if prefix.isascii() else len(prefix.decode("utf-8", "replace"))
+        return row + 1, column + 1
 
     def snippet(self, node: Node) -> str:
-        row, byte_col = node.start_point
-        line_start = node.start_byte - byte_col
-        line_end = self.data.find(b"\n", node.start_byte)
+        """The line of `node`, stripped; a window around it when the line is long."""
+        at = node.start_byte
+        line_start = at - node.start_point[1]
+        line_end = self.data.find(b"\n", at)
         if line_end < 0:
             line_end = len(self.data)
-        before = self.data[line_start:node.start_byte].decode("utf-8", "replace")
-        after = self.data[node.start_byte:line_end].decode("utf-8", "replace").rstrip("\r")
-        line = before + after
-        if len(line.strip()) <= SNIPPET_WIDTH:
+        # Decode at most a few windows of bytes: a bundle's line can be megabytes.
+        lo = max(line_start, at - 4 * SNIPPET_WIDTH)
+        hi = min(line_end, at + 4 * SNIPPET_WIDTH)
+        before = self.data[lo:at].decode("utf-8", "ignore")
+        line = before + self.data[at:hi].decode("utf-8", "ignore").rstrip("\r")
+        cut_left, cut_right = lo > line_start, hi < line_end
+        if not cut_left and not cut_right and len(line.strip()) <= SNIPPET_WIDTH:
             return line.strip()
         start = max(0, len(before) - SNIPPET_WIDTH // 4)
         end = min(len(line), start + SNIPPET_WIDTH)
         window = line[start:end].strip()
-        return ("…" if start > 0 else "") + window + ("…" if end < len(line) else "")
+        return ("…" if start > 0 or cut_left else "") + window + ("…" if end < len(line) or cut_right else "")
 
     def step(self, node: Node, note: str) -> TraceStep:
         line, column = self.position(node)
