@@ -22,8 +22,8 @@ from egress.errors import IntegrityError, SourceError
 from egress.model import PackageArtifact
 from egress.sources.download import Digest, Fetcher
 from egress.sources.interface import Source
-from egress.sources.pypi_select import Candidate, candidates_of, select
-from egress.sources.pypi_simple import index_url_from, project_files
+from egress.sources.pypi_select import DISTS, Candidate, candidates_of, select
+from egress.sources.pypi_simple import index_url_from, project_files, redact
 from egress.sources.pypi_spec import PypiSpec
 from egress.sources.python_archive import SdistSource, WheelSource
 
@@ -35,6 +35,8 @@ class PypiRegistrySource(Source):
 
     def __init__(self, specs: Iterable[PypiSpec], fetcher: Fetcher, *, dist: str = "default",
                  index_url: str | None = None) -> None:
+        if dist not in DISTS:
+            raise SourceError(f"unknown --dist {dist!r}; choose one of {', '.join(DISTS)}")
         self.specs = tuple(specs)
         self.fetcher = fetcher
         self.dist = dist
@@ -47,10 +49,10 @@ class PypiRegistrySource(Source):
     def _collect_one(self, spec: PypiSpec) -> Iterator[PackageArtifact]:
         files = project_files(self.fetcher, self.index_url, spec.name)
         if files is None:
-            raise SourceError(f"{spec}: no distribution named {spec.name!r} on {self.index_url}")
+            raise SourceError(f"{spec}: no distribution named {spec.name!r} on {redact(self.index_url)}")
         candidates = candidates_of(files, spec.name)
         if not candidates:
-            raise SourceError(f"{spec}: {self.index_url} lists no wheel or sdist for {spec.name!r}")
+            raise SourceError(f"{spec}: {redact(self.index_url)} lists no wheel or sdist for {spec.name!r}")
         if spec.hashes:
             candidates = _pinned_candidates(spec, candidates)
         selection = select(spec, candidates, self.dist)
@@ -63,7 +65,8 @@ class PypiRegistrySource(Source):
         path = self.fetcher.fetch_verified(file.url, digest, file.filename)
         if spec.hashes:
             _check_pins(spec, path, file.filename)
-        extra = {"filename": file.filename, "url": file.url, "index_url": self.index_url, "notes": list(notes)}
+        extra = {"filename": file.filename, "url": file.url, "index_url": redact(self.index_url),
+                 "notes": list(notes)}
         reader = WheelSource if candidate.kind == "wheel" else SdistSource
         yield from reader(path, origin=file.url, digest=f"sha256:{_sha256_hex(candidate, path)}",
                           extra_metadata=extra).collect()

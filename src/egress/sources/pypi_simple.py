@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from packaging.utils import canonicalize_name
 
@@ -44,6 +44,16 @@ def index_url_from(argument: str | None) -> str:
     return url.rstrip("/")
 
 
+def redact(url: str) -> str:
+    """``url`` without the password of ``user:password@host`` (private indexes), for messages and reports."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def project_files(fetcher: Fetcher, index_url: str, name: str) -> list[IndexFile] | None:
     """The files of project ``name`` on the index, or ``None`` if the index does not know it."""
     page = f"{index_url}/{canonicalize_name(name)}/"
@@ -56,7 +66,8 @@ def project_files(fetcher: Fetcher, index_url: str, name: str) -> list[IndexFile
         return _from_json(response.content, page)
     if "html" in content_type or response.content.lstrip()[:1] == b"<":
         return _from_html(response.text, page)
-    raise SourceError(f"index sent neither JSON nor HTML for {page} (content type {content_type or 'none'})")
+    raise SourceError(f"index sent neither JSON nor HTML for {redact(page)} "
+                      f"(content type {content_type or 'none'})")
 
 
 def _from_json(content: bytes, page: str) -> list[IndexFile]:
@@ -74,7 +85,7 @@ def _from_json(content: bytes, page: str) -> list[IndexFile]:
             for entry in entries
         ]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise SourceError(f"index sent a malformed PEP 691 JSON page for {page}") from None
+        raise SourceError(f"index sent a malformed PEP 691 JSON page for {redact(page)}") from None
     return files
 
 
@@ -88,7 +99,7 @@ def _from_html(text: str, page: str) -> list[IndexFile]:
         parser.feed(text)
         parser.close()
     except Exception as exc:   # html.parser raises little, but a bad page must stay one line
-        raise SourceError(f"index sent an unreadable HTML page for {page}: {exc}") from None
+        raise SourceError(f"index sent an unreadable HTML page for {redact(page)}: {exc}") from None
     base = urljoin(page, parser.base) if parser.base else page
     files = []
     for attrs, label in parser.anchors:

@@ -84,18 +84,38 @@ def iter_archive(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str,
 
 
 def _members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
-    """``(raw name, kind, safe path, reader)`` for each member; kind is file/dir/link/other."""
+    """``(raw name, kind, safe path, reader)`` for each member; kind is file/dir/link/other.
+
+    Readers run in the caller's frame, so they carry their own error translation.
+    """
     fmt = archive_format(path)
+    members = _zip_members(path) if fmt == "zip" else _tar_members(path)
     try:
-        if fmt == "zip":
-            yield from _zip_members(path)
-        else:
-            yield from _tar_members(path)
-    except SourceError:
-        raise
-    except _ERRORS as exc:
-        detail = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
-        raise SourceError(f"{path}: corrupt or truncated {fmt} archive: {detail}") from None
+        while True:
+            try:
+                raw, kind, safe, read = next(members)
+            except StopIteration:
+                return
+            except _ERRORS as exc:
+                raise _archive_error(path, fmt, exc) from None
+            yield raw, kind, safe, _guarded(read, path, fmt)
+    finally:
+        members.close()     # closes the archive when the caller stops early
+
+
+def _guarded(read: Callable[[], bytes], path: Path, fmt: str) -> Callable[[], bytes]:
+    def guarded() -> bytes:
+        try:
+            return read()
+        except _ERRORS as exc:
+            raise _archive_error(path, fmt, exc) from None
+
+    return guarded
+
+
+def _archive_error(path: Path, fmt: str, exc: BaseException) -> SourceError:
+    detail = getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+    return SourceError(f"{path}: corrupt or truncated {fmt} archive: {detail}")
 
 
 def _zip_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
@@ -128,7 +148,7 @@ def _tar_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[]
 def _tar_read(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
     handle = archive.extractfile(member)
     if handle is None:
-        raise SourceError(f"tar member {member.name!r} has no data")
+        raise EOFError(f"member {member.name!r} has no data")
     data = handle.read()
     if len(data) != member.size:
         raise EOFError(f"member {member.name!r} is truncated")

@@ -10,7 +10,7 @@ import pytest
 from egress.errors import IntegrityError, SourceError
 from egress.sources.download import Fetcher
 from egress.sources.pypi_registry import PypiRegistrySource
-from egress.sources.pypi_simple import ACCEPT, IndexFile, project_files
+from egress.sources.pypi_simple import ACCEPT, IndexFile, project_files, redact
 from egress.sources.pypi_spec import parse_pypi_spec
 from pypi_testkit import build_sdist_tar, build_wheel, mock_index, read_all, sha256_hex
 
@@ -158,3 +158,20 @@ def test_index_without_hashes_is_refused(demo_archives, tmp_path):
             list(PypiRegistrySource([parse_pypi_spec("pypi:demo-pkg")], fetcher, index_url=MIRROR).collect())
     assert str(info.value) == ("the index publishes no sha256 for demo_pkg-1.0-py3-none-any.whl: "
                                "refusing an unverified download")
+
+
+def test_credentials_in_an_index_url_never_reach_messages(tmp_path):
+    private = "https://alice:s3cret@private.example.test:8443/simple"
+    assert redact(private) == "https://alice:***@private.example.test:8443/simple"
+    assert redact(MIRROR) == MIRROR
+    with Fetcher(tmp_path, transport=mock_index({f"{private}/nope/": httpx.Response(404)})) as fetcher:
+        with pytest.raises(SourceError) as info:
+            list(PypiRegistrySource([parse_pypi_spec("pypi:nope")], fetcher, index_url=private).collect())
+    assert str(info.value) == "pypi:nope: no distribution named 'nope' on https://alice:***@private.example.test:8443/simple"
+
+
+def test_unknown_dist_choice_fails_before_any_request(tmp_path):
+    with Fetcher(tmp_path, transport=mock_index({})) as fetcher:
+        with pytest.raises(SourceError) as info:
+            PypiRegistrySource([parse_pypi_spec("pypi:x")], fetcher, dist="egg")
+    assert str(info.value) == "unknown --dist 'egg'; choose one of default, sdist, wheel, all"

@@ -179,3 +179,17 @@ def test_zip_member_climbing_out_is_never_read(tmp_path):
     [artifact] = WheelSource(path).collect()
     assert "../../outside.py" not in read_all(artifact)
     assert [u.file for u in artifact.unreadable] == ["../../outside.py"]
+
+
+def test_corrupted_member_fails_the_read_on_one_line(tmp_path):
+    path = tmp_path / "demo_pkg-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for rel, data in tree_files("wheel").items():
+            archive.writestr(rel, data)
+    raw = path.read_bytes()
+    at = raw.index(b"create_connection")
+    path.write_bytes(raw[:at] + b"X" + raw[at + 1:])      # same size, wrong CRC
+    [artifact] = WheelSource(path).collect()               # the listing is intact
+    with pytest.raises(SourceError) as info:
+        read_all(artifact)
+    assert str(info.value) == f"{path}: corrupt or truncated zip archive: Bad CRC-32 for file 'demo_pkg/net.py'"
