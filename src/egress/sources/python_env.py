@@ -17,17 +17,18 @@ environment is imported.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import subprocess
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from egress.errors import SourceError
-from egress.model import PackageArtifact
+from egress.model import PackageArtifact, SourceFile
 from egress.sources.interface import Source
-from egress.sources.python_installed import site_packages_artifacts
+from egress.sources.python_installed import UNATTRIBUTED, site_packages_artifacts
 
 _SITE_NAMES = ("site-packages", "dist-packages")
 _PATHS_SCRIPT = """
@@ -48,8 +49,15 @@ class PythonEnvSource(Source):
         self.path = Path(path)
 
     def collect(self) -> Iterator[PackageArtifact]:
+        strays: list[PackageArtifact] = []
         for site, root in self._sites():
-            yield from site_packages_artifacts(site, root)
+            for artifact in site_packages_artifacts(site, root):
+                if artifact.name == UNATTRIBUTED:
+                    strays.append(artifact)
+                else:
+                    yield artifact
+        if strays:
+            yield _merged(strays)
 
     def _sites(self) -> list[tuple[Path, Path]]:
         path = self.path
@@ -114,6 +122,24 @@ def _interpreter_paths(python: Path) -> tuple[Path, list[Path]]:
     if not found:
         raise SourceError(f"{python}: interpreter has no site-packages folder on disk")
     return Path(prefix), list(found.values())
+
+
+def _merged(strays: list[PackageArtifact]) -> PackageArtifact:
+    """One ``<unattributed>`` artifact per environment, even when purelib and platlib differ.
+
+    The pipeline keys packages by name@version; two artifacts with the same
+    key would be folded into one and the second folder's files never read.
+    """
+    if len(strays) == 1:
+        return strays[0]
+
+    def read_files(want: Callable[[str], bool]) -> Iterator[SourceFile]:
+        for stray in strays:
+            yield from stray.read_files(want)
+
+    return dataclasses.replace(strays[0], read_files=read_files,
+                               locations=tuple(loc for s in strays for loc in s.locations),
+                               unreadable=tuple(u for s in strays for u in s.unreadable))
 
 
 def _is_meta(path: Path) -> bool:

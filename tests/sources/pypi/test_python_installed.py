@@ -113,3 +113,16 @@ def test_a_broken_interpreter_is_a_source_error(tmp_path):
     with pytest.raises(SourceError) as info:
         list(PythonEnvSource(fake).collect())
     assert str(info.value) == f"{fake}: interpreter failed to report its paths: boom"
+
+
+def test_two_site_folders_give_one_unattributed_artifact(tmp_path, monkeypatch):
+    env = tmp_path / "env"
+    for lib in ("lib", "lib64"):
+        site = env / lib / "python3.11" / "site-packages"
+        write(site / f"stray_{lib}.py", "import socket\n")
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    [stray] = PythonEnvSource(env).collect()
+    assert stray.name == "<unattributed>"
+    assert stray.locations == (str(env / "lib" / "python3.11" / "site-packages"),
+                               str(env / "lib64" / "python3.11" / "site-packages"))
+    assert sorted(read_all(stray)) == ["stray_lib.py", "stray_lib64.py"]
