@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import replace
-from typing import Callable, Iterable, Union
+from typing import Callable, Iterable
 
 from tree_sitter import Node
 
@@ -51,7 +51,6 @@ _INTEROP = frozenset({
 })
 MAX_STEPS = 200_000
 
-BindingKey = Union[int, tuple[str, str]]
 
 
 class FileFlow:
@@ -262,10 +261,7 @@ class FileFlow:
             self._stop(vals)
 
     def _declaration_of(self, ident: Node) -> Declaration | None:
-        for decl in self.index.sites(_text(ident)).declarations:
-            if decl.node == ident:
-                return self.index.canonical(decl)
-        return None
+        return self.index.declaration_at(ident)
 
     def _enqueue(self, key: object, name: str, vals: tuple[Value, ...], at: Node) -> None:
         store = self._bound.setdefault(key, {})
@@ -291,9 +287,8 @@ class FileFlow:
         if isinstance(key, tuple) and key[0] == "path":
             return self._path_references(name)
         if isinstance(key, tuple):            # an undeclared (implicitly global) name
-            return [r for r in self.index.sites(name).references if self.index.resolve(r, name) is None]
-        decls = [d for d in self.index.sites(name).declarations if d.key == key]
-        return self.index.references_to(decls[0], name) if decls else []
+            return self.index.free_references(name)
+        return list(self.index.sites(name).by_declaration.get(key, ()))
 
     def _path_references(self, path: str) -> list[Node]:
         """Every read of a member path such as `this.socket` in the file."""

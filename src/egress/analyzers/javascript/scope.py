@@ -56,8 +56,45 @@ class Declaration:
 
 @dataclass
 class NameSites:
+    """Every occurrence of one name, with references resolved by one sweep."""
+
     declarations: list[Declaration] = field(default_factory=list)
     references: list[Node] = field(default_factory=list)
+    by_node: dict[int, Declaration] = field(default_factory=dict)          # decl node start -> decl
+    canonical: dict[tuple[int, int], Declaration] = field(default_factory=dict)  # scope -> first decl
+    resolved: dict[int, Declaration | None] = field(default_factory=dict)  # ref start -> decl
+    by_declaration: dict[int, list[Node]] = field(default_factory=dict)    # canonical key -> refs
+    free: list[Node] = field(default_factory=list)
+
+    def index(self) -> None:
+        """Resolve every reference in O((refs + scopes) log) with a sweep over nested scopes.
+
+        Scopes are tree nodes, so any two are nested or disjoint: a stack of
+        the scopes open at the current position always holds the innermost
+        one on top.
+        """
+        for decl in self.declarations:
+            self.by_node[decl.node.start_byte] = decl
+            self.canonical.setdefault((decl.scope.start_byte, decl.scope.end_byte), decl)
+        scopes = sorted(self.canonical.items(), key=lambda item: (item[0][0], -item[0][1]))
+        stack: list[tuple[tuple[int, int], Declaration]] = []
+        next_scope = 0
+        for ref in sorted(self.references, key=lambda node: node.start_byte):
+            at = ref.start_byte
+            while next_scope < len(scopes) and scopes[next_scope][0][0] <= at:
+                opening = scopes[next_scope]
+                while stack and stack[-1][0][1] <= opening[0][0]:
+                    stack.pop()
+                stack.append(opening)
+                next_scope += 1
+            while stack and stack[-1][0][1] <= at:
+                stack.pop()
+            decl = stack[-1][1] if stack else None
+            self.resolved[at] = decl
+            if decl is None:
+                self.free.append(ref)
+            else:
+                self.by_declaration.setdefault(decl.key, []).append(ref)
 
 
 def _field_is(parent: Node, name: str, child: Node) -> bool:
@@ -162,35 +199,38 @@ class NameIndex:
                 sites.declarations.append(Declaration(node, scope))
             else:
                 sites.references.append(node)
+        sites.index()
         return sites
 
     def resolve(self, ref: Node, name: str | None = None) -> Declaration | None:
         """The declaration `ref` refers to; None when the name is free (a global)."""
+        sites = self.sites(name or _text(ref))
+        if ref.start_byte in sites.resolved:
+            return sites.resolved[ref.start_byte]
         best: Declaration | None = None
         at = ref.start_byte
-        for decl in self.sites(name or _text(ref)).declarations:
+        for decl in sites.canonical.values():
             scope = decl.scope
-            if scope.start_byte <= at < scope.end_byte:
-                if best is None or _strictly_inside(scope, best.scope):
-                    best = decl
+            if scope.start_byte <= at < scope.end_byte and (best is None or _strictly_inside(scope, best.scope)):
+                best = decl
         return best
 
     def canonical(self, decl: Declaration) -> Declaration:
         """The first declaration of the same name in the same scope (`var x` twice is one binding)."""
-        for other in self.sites(_text(decl.node)).declarations:
-            if other.scope.start_byte == decl.scope.start_byte and other.scope.end_byte == decl.scope.end_byte:
-                return other
-        return decl
+        sites = self.sites(_text(decl.node))
+        return sites.canonical.get((decl.scope.start_byte, decl.scope.end_byte), decl)
+
+    def declaration_at(self, ident: Node) -> Declaration | None:
+        """The (canonical) declaration whose declared identifier is `ident`."""
+        sites = self.sites(_text(ident))
+        decl = sites.by_node.get(ident.start_byte)
+        return self.canonical(decl) if decl is not None else None
 
     def references_to(self, decl: Declaration, name: str) -> list[Node]:
-        return [ref for ref in self.sites(name).references if self._resolves_to(ref, name, decl)]
+        return list(self.sites(name).by_declaration.get(self.canonical(decl).key, ()))
 
-    def _resolves_to(self, ref: Node, name: str, decl: Declaration) -> bool:
-        scope = decl.scope
-        if not scope.start_byte <= ref.start_byte < scope.end_byte:
-            return False
-        found = self.resolve(ref, name)
-        return found is not None and found.key == decl.key
+    def free_references(self, name: str) -> list[Node]:
+        return list(self.sites(name).free)
 
 
 def _strictly_inside(inner: Node, outer: Node) -> bool:
