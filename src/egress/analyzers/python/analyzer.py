@@ -9,7 +9,10 @@ once.  Nothing raises out of ``analyze``.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
+
+import re2
 
 from egress.analyzers.interface import Analyzer
 from egress.analyzers.python import from_ast, from_treesitter
@@ -28,6 +31,20 @@ class PythonAnalyzer(Analyzer):
     def __init__(self, catalog: Catalog | None = None, *, fallback_time_limit: float = 5.0) -> None:
         self._catalog = catalog if catalog is not None else load_catalog(Ecosystem.PYPI)
         self._limit = float(fallback_time_limit)
+        self._roots = frozenset(name.split(".")[0] for name in self._catalog.modules)
+        alternation = "|".join(re.escape(r) for r in sorted(self._roots, key=len, reverse=True))
+        self._catalogued = re2.compile(
+            rf"\bfrom\s+(?:{alternation})\b|\bimport\s+[\w.,\t ]*?\b(?:{alternation})\b"
+            r"|__import__|\bimport_module\b|\bbuiltins\b"
+        )
+
+    def _names_catalogued_module(self, text: str) -> bool:
+        """Whether an import of a catalogued module (or a dynamic import) may be in ``text``.
+
+        A cheap text test: a file that fails it is read for its imports only,
+        and analysed in full anyway if one of them turns out to be catalogued.
+        """
+        return self._catalogued.search(text) is not None
 
     def analyze(self, source: SourceFile) -> FileAnalysis:
         try:
@@ -50,7 +67,13 @@ class PythonAnalyzer(Analyzer):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 tree = ast.parse(text, filename=path)
-            from_ast.build(tree, builder)
+            if self._names_catalogued_module(text):
+                from_ast.build(tree, builder)
+            else:
+                from_ast.build_imports(tree, builder)
+                if any(rec.module.split(".")[0] in self._roots for rec in builder.program.imports):
+                    builder = Builder()          # the text test missed an import: analyse in full
+                    from_ast.build(tree, builder)
         except (SyntaxError, ValueError, MemoryError):
             builder = Builder()
             data = text.encode("utf-8", "surrogatepass")

@@ -212,3 +212,41 @@ def _params(args: ast.arguments) -> list[str]:
 def build(tree: ast.Module, builder: Builder) -> None:
     """Report every statement of ``tree`` to ``builder``."""
     _Converter(builder).body(tree.body)
+
+
+def build_imports(tree: ast.Module, builder: Builder) -> None:
+    """Report only the imports (with their scopes): for files that name no catalogued module.
+
+    Such a file can only give "imports a client library" findings; skipping
+    its expressions keeps the cost of large code bases low.
+    """
+
+    def body(stmts: list[ast.stmt]) -> None:
+        for node in stmts:
+            builder.stmt()
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    builder.import_(alias.name, alias.asname, node.lineno, node.col_offset)
+            elif isinstance(node, ast.ImportFrom):
+                names = [(a.name, a.asname) for a in node.names]
+                builder.import_from(node.module or "", node.level or 0, names, node.lineno, node.col_offset)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                builder.begin_function(node.name, [])
+                body(node.body)
+                builder.end_function()
+            elif isinstance(node, ast.ClassDef):
+                builder.begin_class(node.name, (), node.lineno, node.col_offset)
+                body(node.body)
+                builder.end_class()
+            elif isinstance(node, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith,
+                                   ast.Try, getattr(ast, "TryStar", ast.Try))):
+                body(node.body)
+                body(getattr(node, "orelse", []))
+                for handler in getattr(node, "handlers", []):
+                    body(handler.body)
+                body(getattr(node, "finalbody", []))
+            elif isinstance(node, ast.Match):
+                for case in node.cases:
+                    body(case.body)
+
+    body(tree.body)

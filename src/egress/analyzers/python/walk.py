@@ -151,7 +151,7 @@ class Walker:
             if isinstance(v, MemVal):
                 self._mark(v.origin, "helper" if v.capability is Capability.HELPER else "opaque")
             elif isinstance(v, ModVal) and not assigned:
-                self._mark(v.origin, "opaque")
+                self._mark(v.origin, self._module_use(v))
 
     def _mark_helper(self, v: Value) -> None:
         if isinstance(v, (MemVal, ModVal)):
@@ -166,7 +166,12 @@ class Walker:
         elif isinstance(v, MethodVal):
             self._mark(v.inst.origin, "network" if v.capability in NETWORK else "helper")
         elif isinstance(v, ModVal):
-            self._mark(v.origin, "opaque")
+            self._mark(v.origin, self._module_use(v))
+
+    def _module_use(self, v: ModVal) -> str:
+        """A network module passed around is opaque; ``http.HTTPStatus`` is not that module."""
+        entry = self.catalog.module(v.name)
+        return "opaque" if entry is not None and entry.unlisted is None else "helper"
 
     def _mark(self, rec: ImportRec | None, use: str) -> None:
         if rec is not None:
