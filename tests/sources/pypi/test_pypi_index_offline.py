@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import httpx
@@ -175,3 +176,18 @@ def test_unknown_dist_choice_fails_before_any_request(tmp_path):
         with pytest.raises(SourceError) as info:
             PypiRegistrySource([parse_pypi_spec("pypi:x")], fetcher, dist="egg")
     assert str(info.value) == "unknown --dist 'egg'; choose one of default, sdist, wheel, all"
+
+
+def test_pin_in_an_algorithm_the_index_lacks_is_checked_on_the_downloaded_bytes(demo_archives, tmp_path):
+    wheel, sdist = demo_archives
+    page = json_page([entry(wheel)])
+    good = hashlib.sha512(wheel.read_bytes()).hexdigest()
+    with Fetcher(tmp_path / "a", transport=mock_index(routes_for(demo_archives, page))) as fetcher:
+        [artifact] = PypiRegistrySource([parse_pypi_spec(f"pypi:demo-pkg==1.0 --hash=sha512:{good}")], fetcher,
+                                        index_url=MIRROR).collect()
+    assert artifact.metadata["kind"] == "wheel"
+    with Fetcher(tmp_path / "b", transport=mock_index(routes_for(demo_archives, page))) as fetcher:
+        with pytest.raises(IntegrityError) as info:
+            list(PypiRegistrySource([parse_pypi_spec(f"pypi:demo-pkg==1.0 --hash=sha512:{'3' * 128}")], fetcher,
+                                    index_url=MIRROR).collect())
+    assert str(info.value) == "pypi:demo-pkg==1.0: demo_pkg-1.0-py3-none-any.whl matches none of the pinned hashes"

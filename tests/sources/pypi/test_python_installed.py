@@ -94,13 +94,26 @@ def test_venv_folder_finds_its_site_packages(fake_env):
         "Legacy-Lib", "Demo", "norecord", "<unattributed>"]
 
 
+def plain_folder(tmp_path):
+    return tmp_path
+
+
+def venv_without_site(tmp_path):
+    (tmp_path / "pyvenv.cfg").write_text("")
+    return tmp_path
+
+
+def missing_path(tmp_path):
+    return tmp_path / "missing"
+
+
 @pytest.mark.parametrize("make, message", [
-    (lambda p: p, "not a virtual environment (no pyvenv.cfg) or a site-packages folder"),
-    (lambda p: (p / "pyvenv.cfg").write_text("") and p, "virtual environment without a lib/python3.*/site-packages folder"),
-    (lambda p: p / "missing", "no such folder or interpreter"),
+    (plain_folder, "not a virtual environment (no pyvenv.cfg) or a site-packages folder"),
+    (venv_without_site, "virtual environment without a lib/python3.*/site-packages folder"),
+    (missing_path, "no such folder or interpreter"),
 ])
 def test_bad_environment_paths_are_one_line_errors(tmp_path, make, message):
-    target = make(tmp_path) or tmp_path
+    target = make(tmp_path)
     with pytest.raises(SourceError) as info:
         list(PythonEnvSource(target).collect())
     assert str(info.value) == f"{target}: {message}"
