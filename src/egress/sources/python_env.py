@@ -71,7 +71,11 @@ class PythonEnvSource(Source):
             if not sites:
                 raise SourceError(f"{path}: virtual environment without a lib/python3.*/site-packages folder")
             return [(s, path) for s in sites]
-        if path.name in _SITE_NAMES or any(_is_meta(p) for p in path.iterdir()):
+        try:
+            looks_like_site = path.name in _SITE_NAMES or any(_is_meta(p) for p in path.iterdir())
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot list: {exc.strerror or exc}") from None
+        if looks_like_site:
             return [(path, env_root_of(path))]
         raise SourceError(f"{path}: not a virtual environment (no pyvenv.cfg) or a site-packages folder")
 

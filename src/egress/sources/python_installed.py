@@ -15,12 +15,14 @@ analysed and Python rewrites them).  Files nobody claims — a dropped
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from egress.errors import SourceError
 from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.python_folder import read_bytes
 from egress.sources.python_meta import artifact_metadata, core_metadata, derived_top_level
@@ -46,16 +48,22 @@ def site_packages_artifacts(site: Path, env_root: Path) -> Iterator[PackageArtif
     site = Path(os.path.normpath(site))
     root = os.path.normpath(env_root)
     claimed: set[str] = set()
-    for meta_dir in sorted(site.iterdir(), key=lambda p: p.name):
+    try:
+        entries = sorted(site.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise SourceError(f"{site}: cannot list site-packages: {exc.strerror or exc}") from None
+    for meta_dir in entries:
         dist = _read_dist(site, meta_dir, root)
         if dist is None:
             continue
         claimed.update(abs_path for _, abs_path in dist.files)
         claimed.update(os.path.normpath(site / m) for m in dist.missing)
         yield _artifact(dist.name, dist.version, str(dist.meta_dir), dist.files, dist.missing, dist.metadata)
-    stray = tuple(_unclaimed(site, claimed))
-    if stray:
-        yield _artifact(UNATTRIBUTED, "", str(site), stray, (), {"kind": "unattributed", "top_level": []})
+    unlisted: list[NotAnalysed] = []
+    stray = tuple(_unclaimed(site, claimed, unlisted))
+    if stray or unlisted:
+        artifact = _artifact(UNATTRIBUTED, "", str(site), stray, (), {"kind": "unattributed", "top_level": []})
+        yield dataclasses.replace(artifact, unreadable=artifact.unreadable + tuple(unlisted))
 
 
 def _artifact(name: str, version: str, location: str, files: tuple[tuple[str, str], ...],
@@ -159,8 +167,13 @@ def _resolve(site: Path, listed: list[str], root: str) -> tuple[tuple[tuple[str,
     return tuple(sorted(files.items())), tuple(dict.fromkeys(missing)), tuple(outside)
 
 
-def _unclaimed(site: Path, claimed: set[str]) -> Iterator[tuple[str, str]]:
-    for current, dirnames, filenames in os.walk(site):
+def _unclaimed(site: Path, claimed: set[str], unlisted: list[NotAnalysed]) -> Iterator[tuple[str, str]]:
+    def failed(error: OSError) -> None:
+        where = Path(error.filename or site)
+        rel = where.relative_to(site).as_posix() if where != site else "."
+        unlisted.append(NotAnalysed(rel, f"folder cannot be listed: {error.strerror or error}"))
+
+    for current, dirnames, filenames in os.walk(site, onerror=failed):
         here = Path(current)
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not d.endswith(_META_SUFFIXES + (".egg",))
                              and not (here / d).is_symlink())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from egress.errors import SourceError
@@ -139,3 +141,20 @@ def test_two_site_folders_give_one_unattributed_artifact(tmp_path, monkeypatch):
     assert stray.locations == (str(env / "lib" / "python3.11" / "site-packages"),
                                str(env / "lib64" / "python3.11" / "site-packages"))
     assert sorted(read_all(stray)) == ["stray_lib.py", "stray_lib64.py"]
+
+
+def test_a_folder_that_cannot_be_listed_is_never_clean(fake_env, monkeypatch):
+    env, site = fake_env
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kwargs):   # root lists every folder: simulate the denial
+        for current, dirnames, filenames in real_walk(top, onerror=onerror, **kwargs):
+            if "sub" in dirnames:
+                dirnames.remove("sub")
+                onerror(PermissionError(13, "Permission denied", str(site / "sub")))
+            yield current, dirnames, filenames
+
+    monkeypatch.setattr(os, "walk", walk)
+    stray = list(PythonEnvSource(site).collect())[-1]
+    assert sorted(read_all(stray)) == ["evil.py", "norecord/__init__.py"]
+    assert stray.unreadable == (NotAnalysed("sub", "folder cannot be listed: Permission denied"),)
