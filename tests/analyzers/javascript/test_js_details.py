@@ -172,3 +172,17 @@ def test_resolution_is_not_quadratic_in_a_minified_bundle(analyzer) -> None:
     elapsed = time.perf_counter() - started
     assert [(f.api, f.column) for f in result.findings] == [("http.get", len(data) - 8)]
     assert elapsed < 3.0, f"{elapsed:.1f}s"   # the quadratic version took ~12 s
+
+
+def test_exhausted_budget_marks_the_file_not_analysed(analyzer, monkeypatch) -> None:
+    from egress.analyzers.javascript import flow
+
+    monkeypatch.setattr(flow, "MAX_STEPS", 2)
+    result = analyzer.analyze(SourceFile("x.js", b"const h = require('https');\nh.get(u);\n"))
+    assert result.error == "analysis budget exceeded"
+
+
+def test_class_field_socket_is_tracked_as_this_path(analyze) -> None:
+    created, connect = analyze("class-field/client.ts").findings
+    assert created.in_function is True          # runs at `new Client()`, not at import
+    assert [(s.line, s.note) for s in connect.trace] == [(1, "import 'node:net'"), (4, "new net.Socket()")]

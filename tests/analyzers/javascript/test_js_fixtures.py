@@ -45,6 +45,7 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
         (NET, "http.createServer", 7, 1), (NET, "net.Server.listen", 7, 21),
     },
     "merged-globals/index.js": {(NET, "WebSocket", 5, 10)},
+    "class-field/client.ts": {(NET, "net.Socket", 4, 32), (NET, "net.Socket.connect", 8, 5)},
     "bundle-scopes/dist.js": {(NET, "http.get", 4, 12)},
     # the node APIs
     "node-apis/index.js": {

@@ -61,10 +61,13 @@ class JavaScriptAnalyzer(Analyzer):
             return FileAnalysis(source.path, error="not UTF-8 text")
         try:
             parsed = self._parsers.parse(source.path, data)
-            findings = _FilePass(self._catalog, self._global_roots, source.path, data, parsed.tree.root_node).run()
+            file_pass = _FilePass(self._catalog, self._global_roots, source.path, data, parsed.tree.root_node)
+            findings = file_pass.run()
         except Exception as exc:  # noqa: BLE001 - the one boundary: a file must never crash a scan
             return FileAnalysis(source.path, error=f"analysis failed: {type(exc).__name__}: {exc}"[:200])
         error = f"syntax error at line {parsed.error_line}" if parsed.error_line is not None else None
+        if error is None and file_pass.flow.exhausted:
+            error = "analysis budget exceeded"     # findings may be missing: never a clean file
         return FileAnalysis(source.path, tuple(findings), error)
 
 

@@ -71,6 +71,7 @@ class FileFlow:
         self._path_refs: dict[str, list[Node]] = {}
         self._merged: dict[int, set[int]] = {}      # origin -> origins deduplicated into it
         self._steps = 0
+        self.exhausted = False                      # the work budget ran out: findings may be missing
 
     # -- entry points --------------------------------------------------
     def climb(self, node: Node, values: Iterable[Value]) -> None:
@@ -79,6 +80,7 @@ class FileFlow:
         while vals:
             self._steps += 1
             if self._steps > MAX_STEPS:
+                self.exhausted = True
                 return
             parent = node.parent
             if parent is None:
@@ -129,6 +131,14 @@ class FileFlow:
                     return self._stop(vals)
                 self._assign(parent.child_by_field_name("left"), vals)
                 node = parent
+            elif kind in ("field_definition", "public_field_definition"):
+                # `class A { socket = new net.Socket() }` is `this.socket = …`
+                prop = parent.child_by_field_name("property") or parent.child_by_field_name("name")
+                if not _is(parent, "value", node) or prop is None or _is_static(parent):
+                    return self._stop(vals)
+                path = f"this.{_text(prop)}"
+                self._enqueue(("path", path), path, vals, prop)
+                return None
             elif kind in _ESCAPES:
                 return self._escape(node, vals)
             else:
@@ -394,6 +404,10 @@ def member_path(node: Node) -> str | None:
     else:
         return None
     return ".".join(reversed(parts)) if len(parts) > 1 else None
+
+
+def _is_static(field: Node) -> bool:
+    return any(not child.is_named and child.type == "static" for child in field.children)
 
 
 def _is_interop(call: Node) -> bool:

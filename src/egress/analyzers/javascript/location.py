@@ -15,6 +15,7 @@ from egress.model import TraceStep
 from .scope import FUNCTION_NODES
 
 SNIPPET_WIDTH = 160
+_FIELDS = frozenset({"field_definition", "public_field_definition"})
 
 
 class SourceText:
@@ -67,5 +68,7 @@ def in_function(node: Node) -> bool:
     while current is not None:
         if current.type in FUNCTION_NODES:
             return True
+        if current.type in _FIELDS and not any(c.type == "static" for c in current.children if not c.is_named):
+            return True            # an instance field initializer runs at `new`, not at import
         current = current.parent
     return False
