@@ -1,0 +1,104 @@
+"""Every fixture pattern: the exact (kind, api, line) set it must produce."""
+
+from __future__ import annotations
+
+import pytest
+
+from egress.model import FindingKind
+
+from .conftest import triples
+
+N, IMP, DEP, DYN = FindingKind.NETWORK, FindingKind.IMPORT_ONLY, FindingKind.DEPENDENCY, FindingKind.DYNAMIC_REQUIRE
+
+EXPECTED = {
+    "import_plain/client.py": {(N, "socket.create_connection", 3)},
+    "import_dotted_as/fetch.py": {(N, "urllib.request.urlopen", 5)},
+    "from_import_as/fetch.py": {(N, "urllib.request.urlopen", 5)},
+    "local_import/resolve.py": {(N, "socket.getaddrinfo", 3)},
+    # both bindings are possible; the call is reported once, under the first
+    "try_except_import/compat.py": {(N, "urllib.request.urlopen", 8)},
+    "six_moves/compat.py": {
+        (N, "urllib.request.urlopen", 7),
+        (N, "http.client.HTTPSConnection", 11),
+        (N, "urllib.request.urlopen", 15),
+    },
+    "dunder_import_literal/loader.py": {
+        (N, "socket.create_connection", 8),
+        (N, "urllib.request.urlopen", 12),
+        (N, "ftplib.FTP", 16),
+    },
+    "dynamic_import/plugins.py": {
+        (DYN, "__import__", 7),
+        (DYN, "importlib.import_module", 11),
+        (N, "socket.create_connection", 15),     # NAME = "soc" + "ket" folds
+    },                                           # import_module("." + name): in-package, not reported
+    "socket_object/udp.py": {
+        (N, "socket.socket", 5), (N, "socket.socket.sendto", 6),
+        (N, "socket.socket", 10), (N, "socket.socket.connect", 10),
+        (N, "socket.socket", 14), (N, "socket.socket.connect", 15),
+    },
+    "self_attribute/client.py": {(N, "socket.socket", 7), (N, "socket.socket.connect", 10)},
+    "ssl_wrap/tls.py": {
+        (N, "socket.create_connection", 7),
+        (N, "ssl.SSLContext.wrap_socket", 8),
+        (N, "ssl.wrap_socket", 12),
+    },
+    "http_client/conn.py": {(N, "http.client.HTTPSConnection", 5), (N, "http.client.HTTPConnection.request", 6)},
+    "servers/serve.py": {
+        (N, "http.server.HTTPServer", 6),
+        (N, "socketserver.TCPServer.serve_forever", 7),
+        (N, "socketserver.TCPServer", 11),
+    },
+    "urllib_opener/opener.py": {
+        (N, "urllib.request.OpenerDirector.open", 6),
+        (N, "urllib.request.urlopen", 11),
+        (N, "urllib.request.urlretrieve", 15),
+    },
+    "stdlib_clients/clients.py": {
+        (N, "ftplib.FTP", 11), (N, "smtplib.SMTP", 12), (N, "poplib.POP3", 13),
+        (N, "imaplib.IMAP4_SSL", 14), (N, "nntplib.NNTP", 15), (N, "telnetlib.Telnet", 16),
+        (N, "xmlrpc.client.ServerProxy", 17),
+    },
+    "asyncio_loop/aio.py": {
+        (N, "asyncio.open_connection", 5),
+        (N, "asyncio.start_server", 10),
+        (N, "asyncio.AbstractEventLoop.create_connection", 15),
+        (N, "asyncio.AbstractEventLoop.create_datagram_endpoint", 20),
+    },
+    "python2/legacy.py": {
+        (N, "urllib2.urlopen", 12),
+        (N, "httplib.HTTPConnection", 17),
+        (N, "urllib.urlopen", 18),
+        (N, "urllib.urlretrieve", 19),
+        (N, "SocketServer.TCPServer", 20),
+        (N, "xmlrpclib.ServerProxy", 21),
+    },
+    "dependencies/deps.py": {
+        (DEP, "requests", 1), (DEP, "dnspython", 2), (DEP, "websocket-client", 3),
+        (DEP, "paho-mqtt", 4), (DEP, "grpcio", 8),
+    },
+    "pth_file/evil.pth": {(N, "socket.create_connection", 3)},
+    "setup_py/setup.py": {(N, "urllib.request.urlopen", 4)},
+    "newer_syntax/typed.py": {(N, "urllib.request.urlopen", 7)},
+    "syntax_error/broken.py": {(N, "socket.create_connection", 3)},
+    # negatives
+    "constants_only/consts.py": set(),
+    "shadowed/shadow.py": {(IMP, "urllib.request", 2)},   # urlopen is shadowed where called
+    "unused_import/unused.py": {(IMP, "socket", 1)},
+}
+
+
+@pytest.mark.parametrize("rel", sorted(EXPECTED))
+def test_fixture_findings(analyze, rel):
+    analysis = analyze(rel)
+    assert triples(analysis) == EXPECTED[rel]
+    assert all(f.file == rel.split("/", 1)[1] for f in analysis.findings)
+    if rel != "syntax_error/broken.py":
+        assert analysis.error is None
+
+
+def test_every_fixture_is_listed():
+    from .conftest import FIXTURES
+
+    on_disk = {f"{d.name}/{f.name}" for d in FIXTURES.iterdir() for f in d.iterdir()}
+    assert on_disk == set(EXPECTED)
