@@ -49,10 +49,10 @@ def _walk(node) -> list:
     return found
 
 
-def file_key(path: str, data: bytes) -> bytes:
+def file_key(path: str, data: bytes, check_only: bool = False) -> bytes:
     h = hashlib.blake2b(analysis_revision(), digest_size=20)
     h.update(path.encode("utf-8", "surrogateescape"))
-    h.update(b"\0")
+    h.update(b"\1" if check_only else b"\0")
     h.update(data)
     return h.digest()
 

@@ -90,17 +90,18 @@ def scan(
                 if len(source.data) > options.max_file_size:
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
-                elif prefilter is None or prefilter.wants(source.path, source.data):
-                    key = file_key(source.path, source.data) if cache is not None else b""
+                else:
+                    # Files the pre-filter proves irrelevant are still parsed: an
+                    # unparsable file is reported as not analysed, never as clean.
+                    check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
+                    key = file_key(source.path, source.data, check_only) if cache is not None else b""
                     cached = cache.get(key) if cache is not None else None
                     if cached is not None:
                         _record(item, cached)
                         continue
-                    tasks.append(Task(len(tasks), source))
+                    tasks.append(Task(len(tasks), source, check_only))
                     owners.append(item)
                     keys.append(key)
-                else:
-                    item.files_analysed += 1   # proven irrelevant by the loss-free pre-filter
         except EgressError as exc:
             errors.append(f"{artifact.key}: {exc}")
             continue

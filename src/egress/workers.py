@@ -30,6 +30,7 @@ _PRELOAD = ["egress.analyzers.javascript", "egress.analyzers.python"]
 class Task:
     id: int
     source: SourceFile
+    check_only: bool = False    # parse only: the pre-filter proved the file irrelevant
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class PoolLimits:
     heavy_bytes: int = 2 * 2**20      # files above this run one at a time
 
 
-def analyze_one(source: SourceFile, analyzers: dict) -> FileAnalysis:
+def analyze_one(source: SourceFile, analyzers: dict, check_only: bool = False) -> FileAnalysis:
     """Run the analyzer that handles ``source``; never raises."""
     from egress.analyzers.registry import analyzer_for
 
@@ -46,13 +47,13 @@ def analyze_one(source: SourceFile, analyzers: dict) -> FileAnalysis:
         analyzer = analyzer_for(source.path, analyzers)
         if analyzer is None:
             return FileAnalysis(file=source.path)
-        return analyzer.analyze(source)
+        return analyzer.check(source) if check_only else analyzer.analyze(source)
     except Exception as exc:  # an analyzer bug must not pass for a clean file
         return FileAnalysis(file=source.path, error=f"analyzer failed: {exc.__class__.__name__}: {exc}")
 
 
 #: What a worker runs on each file: a module-level function, so it pickles by name.
-AnalyzeFunction = Callable[[SourceFile, dict], FileAnalysis]
+AnalyzeFunction = Callable[[SourceFile, dict, bool], FileAnalysis]
 
 
 def _worker_main(conn: Connection, analyze: AnalyzeFunction) -> None:
@@ -64,7 +65,7 @@ def _worker_main(conn: Connection, analyze: AnalyzeFunction) -> None:
             return
         if task is None:
             return
-        conn.send((task.id, analyze(task.source, analyzers)))
+        conn.send((task.id, analyze(task.source, analyzers, task.check_only)))
 
 
 @dataclass

@@ -8,7 +8,7 @@ import time
 from egress.model import FileAnalysis, SourceFile
 
 
-def hang_on_marker(source: SourceFile, analyzers: dict) -> FileAnalysis:
+def hang_on_marker(source: SourceFile, analyzers: dict, check_only: bool = False) -> FileAnalysis:
     if b"HANG" in source.data:
         time.sleep(600)
     if b"CRASH" in source.data:

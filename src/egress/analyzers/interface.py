@@ -22,3 +22,12 @@ class Analyzer(ABC):
     @abstractmethod
     def analyze(self, source: SourceFile) -> FileAnalysis:
         """Return the findings of one file, or ``error`` when it was not analysed."""
+
+    def check(self, source: SourceFile) -> FileAnalysis:
+        """Only decode and parse: for files the pre-filter proved irrelevant.
+
+        A file with no network-relevant token needs no analysis, but a file
+        that cannot be decoded or parsed must still be reported as not
+        analysed, so every file is at least parsed.
+        """
+        return FileAnalysis(source.path, error=self.analyze(source).error)

@@ -51,13 +51,20 @@ class JavaScriptAnalyzer(Analyzer):
     def handles(self, path: str) -> bool:
         return path.endswith(self.suffixes) and not path.endswith(DECLARATION_SUFFIXES)
 
-    def analyze(self, source: SourceFile) -> FileAnalysis:
-        data = source.data[3:] if source.data.startswith(_BOM) else source.data
-        if b"\x00" in data:
+    def check(self, source: SourceFile) -> FileAnalysis:
+        data = _text(source.data)
+        if data is None:
             return FileAnalysis(source.path, error="not UTF-8 text")
         try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
+            parsed = self._parsers.parse(source.path, data)
+        except Exception as exc:  # noqa: BLE001 - a file must never crash a scan
+            return FileAnalysis(source.path, error=f"parse failed: {type(exc).__name__}: {exc}"[:200])
+        error = f"syntax error at line {parsed.error_line}" if parsed.error_line is not None else None
+        return FileAnalysis(source.path, error=error)
+
+    def analyze(self, source: SourceFile) -> FileAnalysis:
+        data = _text(source.data)
+        if data is None:
             return FileAnalysis(source.path, error="not UTF-8 text")
         try:
             parsed = self._parsers.parse(source.path, data)
@@ -69,6 +76,18 @@ class JavaScriptAnalyzer(Analyzer):
         if error is None and file_pass.flow.exhausted:
             error = "analysis budget exceeded"     # findings may be missing: never a clean file
         return FileAnalysis(source.path, tuple(findings), error)
+
+
+def _text(data: bytes) -> bytes | None:
+    """The bytes to parse (BOM dropped), or None when they are not UTF-8 text."""
+    data = data[3:] if data.startswith(_BOM) else data
+    if b"\x00" in data:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return data
 
 
 def _global_roots(catalog: Catalog) -> dict[str, tuple[str | None, tuple[str, ...]]]:
