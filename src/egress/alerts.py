@@ -77,6 +77,8 @@ def package_result(
         not_analysed=tuple(sorted(not_analysed, key=lambda n: n.file)),
         locations=artifact.locations,
         findings=tuple(findings),
+        artifact_kind=str(artifact.metadata.get("kind", "")),
+        filename=str(artifact.metadata.get("filename", "")),
     )
 
 

@@ -25,7 +25,7 @@ from egress.engine import ScanOptions, scan
 from egress.errors import EgressError, ReportError
 from egress.model import PackageArtifact, ScanResult, Severity
 from egress.report import FORMATS, ReportOptions, renderer
-from egress.sources import SourceConfig, source_for
+from egress.sources import SourceConfig, interpreter_source, python_dependencies_source, source_for
 from egress.sources.download import Fetcher, default_cache_dir
 from egress.sources.interface import Source
 
@@ -100,6 +100,11 @@ def main() -> None:
 
 @main.command("scan")
 @click.argument("targets", nargs=-1)
+@click.option("-r", "--requirement", "requirements", multiple=True, type=click.Path(),
+              help="A requirements or lock file of pinned Python distributions (requirements.txt, "
+                   "pyproject.toml, poetry.lock, uv.lock, pylock.toml).")
+@click.option("--python", "pythons", multiple=True, type=click.Path(),
+              help="Scan the environment of this Python interpreter.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", help="Write the report to this file instead of stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="List every finding with its code excerpt.")
@@ -116,12 +121,12 @@ def main() -> None:
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for checking the pre-filter).")
 @click.option("--file-time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds one file may take before it is reported as not analysed.")
-def scan_command(targets: tuple[str, ...], fmt: str, output: str | None, verbose: bool, fail_on: str | None,
+def scan_command(targets: tuple[str, ...], requirements: tuple[str, ...], pythons: tuple[str, ...], fmt: str, output: str | None, verbose: bool, fail_on: str | None,
                  include_tests: bool, registry: str | None, index_url: str | None, dist: str,
                  cache_dir: str | None, no_cache: bool, jobs: int | None, no_prefilter: bool,
                  file_time_limit: float) -> None:
     """Scan packages: folders, node_modules trees, tarballs, wheels, sdists, environments, npm:/pypi: specs."""
-    if not targets:
+    if not (targets or requirements or pythons):
         _fail("nothing to scan: give a path or a spec such as npm:node-fetch@3.3.2 or pypi:requests==2.32.3")
     errors: list[str] = []
     progress = _Progress(enabled=sys.stderr.isatty() and not (fmt == "json" and output in (None, "-")))
@@ -129,6 +134,8 @@ def scan_command(targets: tuple[str, ...], fmt: str, output: str | None, verbose
         with Fetcher(Path(cache_dir) if cache_dir else default_cache_dir(), use_cache=not no_cache) as fetcher:
             config = SourceConfig(fetcher=fetcher, registry=registry, index_url=index_url, dist=dist)
             sources = [(target, source_for(target, config)) for target in targets]   # bad specs fail here
+            sources += [(r, python_dependencies_source(Path(r), config)) for r in requirements]
+            sources += [(py, interpreter_source(py)) for py in pythons]
             cache = None if no_cache else ResultCache(fetcher.cache_dir / "analyses.sqlite3")
             options = ScanOptions(jobs=jobs or os.cpu_count() or 1, include_tests=include_tests,
                                   use_prefilter=not no_prefilter, file_time_limit=file_time_limit, cache=cache)

@@ -58,7 +58,8 @@ def merge_duplicates(artifacts: Iterable[PackageArtifact]) -> list[PackageArtifa
     """One artifact per name@version, with the install locations of all copies."""
     by_key: dict[tuple[str, str], PackageArtifact] = {}
     for artifact in artifacts:
-        key = (artifact.key, str(artifact.metadata.get("kind", "")))
+        # A PyPI release can have several files (sdist, wheels): each is its own artifact.
+        key = (artifact.key, str(artifact.metadata.get("kind", "")), str(artifact.metadata.get("filename", "")))
         if key in by_key:
             previous = by_key[key]
             locations = tuple(sorted(set(previous.locations) | set(artifact.locations)))

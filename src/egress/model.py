@@ -201,6 +201,8 @@ class PackageResult:
     not_analysed: tuple[NotAnalysed, ...]
     locations: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()   # every finding, including tests/examples
+    artifact_kind: str = ""              # tarball, folder, wheel, sdist, installed, ...
+    filename: str = ""                   # the registry file scanned (PyPI sdist or wheel)
 
     @property
     def key(self) -> str:

@@ -45,6 +45,7 @@ def package_dict(p: PackageResult) -> dict[str, Any]:
         "ecosystem": p.ecosystem.value,
         "name": p.name,
         "version": p.version,
+        "artifact": {"kind": p.artifact_kind, "filename": p.filename},
         "verdict": p.verdict.value,
         "severity": worst.value if worst else None,
         "network_apis": list(p.network_apis),

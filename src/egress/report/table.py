@@ -30,6 +30,11 @@ def _apis(p: PackageResult) -> str:
     return ", ".join(apis)
 
 
+def _label(p: PackageResult) -> str:
+    label = f"{p.name}@{p.version}"
+    return f"{label} ({p.artifact_kind})" if p.artifact_kind in ("sdist", "wheel") else label
+
+
 def render(result: ScanResult, options: ReportOptions) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
@@ -42,16 +47,16 @@ def render(result: ScanResult, options: ReportOptions) -> str:
         verdict = p.verdict.value
         if p.not_analysed:
             verdict += f" ({len(p.not_analysed)} not analysed)"
-        table.add_row(f"{p.name}@{p.version}", Text(verdict, style=_VERDICT_STYLE[p.verdict]),
+        table.add_row(_label(p), Text(verdict, style=_VERDICT_STYLE[p.verdict]),
                       _apis(p), str(sites), _first_evidence(p))
     console.print(table)
     if options.verbose:
         for p in result.packages:
             if not (p.findings or p.not_analysed):
                 continue
-            console.print(Text(f"\n{p.name}@{p.version}", style="bold"))
+            console.print(Text(f"\n{_label(p)}", style="bold"))
             for loc in p.locations:
-                console.print(f"  installed at {loc}")
+                console.print(f"  at {loc}", markup=False)
             alerted = {id(a.finding) for a in p.alerts}
             for f in p.findings:
                 mark = "" if id(f) in alerted else f" [{f.role.value}, not counted]"

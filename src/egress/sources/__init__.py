@@ -43,7 +43,34 @@ def source_for(target: str, config: SourceConfig) -> Source:
         raise SourceError(f"no such file or directory: {target}")
     if path.is_dir():
         return _folder_source(path)
+    if path.name in PYTHON_DEPENDENCY_FILES or path.name.endswith((".txt", ".in")) \
+            or (path.name.startswith("pylock.") and path.name.endswith(".toml")):
+        return python_dependencies_source(path, config)
     return _file_source(path)
+
+
+#: File names read as pinned Python dependency sets (requirements files are any *.txt given).
+PYTHON_DEPENDENCY_FILES = ("pyproject.toml", "poetry.lock", "uv.lock", "pylock.toml")
+
+
+def python_dependencies_source(path: Path, config: SourceConfig) -> Source:
+    """Every pinned distribution of a requirements or lock file, fetched from the index."""
+    from egress.sources.pypi_registry import PypiRegistrySource
+    from egress.sources.python_locks import parse_python_dependencies
+
+    if not path.is_file():
+        raise SourceError(f"no such file: {path}")
+    specs = parse_python_dependencies(path)
+    return PypiRegistrySource(specs, config.fetcher, dist=config.dist, index_url=config.index_url)
+
+
+def interpreter_source(python: str) -> Source:
+    """The environment of a Python interpreter (``--python``); the interpreter only lists its paths."""
+    from egress.sources.python_env import PythonEnvSource
+
+    if not Path(python).exists():
+        raise SourceError(f"no such interpreter: {python}")
+    return PythonEnvSource(Path(python))
 
 
 def _folder_source(path: Path) -> Source:
