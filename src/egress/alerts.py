@@ -4,7 +4,9 @@
 network module and uses it".  Weaker evidence gets its own, lower alert
 type so that a reader never mistakes "imports a client library" for
 "opens a socket".  Findings outside shipped code (tests, examples, docs,
-benchmarks) stay listed on the package but raise no alert unless asked.
+benchmarks, maintainer scripts) stay listed on the package but raise no
+alert unless asked, except code that runs at install time, which counts
+wherever it sits.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from egress.model import (
     PackageArtifact,
     PackageResult,
     Severity,
+    Timing,
     Verdict,
 )
 
@@ -59,7 +62,7 @@ def package_result(
     alerts = tuple(
         Alert(type=ALERT_TYPES[f.kind][0], severity=ALERT_TYPES[f.kind][1], finding=f)
         for f in findings
-        if options.include_tests or f.role in (FileRole.SHIPPED, FileRole.SCRIPTS)
+        if options.include_tests or f.role is FileRole.SHIPPED or f.timing is Timing.INSTALL
     )
     if any(a.type == "networkAccess" for a in alerts):
         verdict = Verdict.NETWORK

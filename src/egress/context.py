@@ -46,7 +46,7 @@ class PackageContext:
     """What the pipeline knows about a package's files before analysing them."""
 
     install_files: frozenset[str] = frozenset()    # files run by install hooks
-    startup_files: frozenset[str] = frozenset()    # .pth files
+    sdist_modules: frozenset[str] | None = None    # import names an sdist installs, when it says
 
     @classmethod
     def of(cls, artifact: PackageArtifact) -> "PackageContext":
@@ -58,9 +58,19 @@ class PackageContext:
                 command = scripts.get(name)
                 if isinstance(command, str):
                     install.update(node_files_of(command))
+        modules = None
         if meta.get("kind") == "sdist":
             install.add("setup.py")
-        return cls(install_files=frozenset(install))
+            if meta.get("top_level"):
+                modules = frozenset(str(name) for name in meta["top_level"])
+        return cls(install_files=frozenset(install), sdist_modules=modules)
+
+    def role(self, path: str) -> FileRole:
+        """The file's role; a root-level script of an sdist that it does not install is tooling."""
+        if (self.sdist_modules is not None and "/" not in path and path.endswith(".py")
+                and path not in self.install_files and path[:-3] not in self.sdist_modules):
+            return FileRole.SCRIPTS
+        return file_role(path)
 
     def timing(self, finding: Finding) -> Timing:
         if finding.file in self.install_files:

@@ -17,7 +17,7 @@ from egress.alerts import AlertOptions, package_result
 from egress.analyzers.registry import language_of, wanted_by
 from egress.cache import ResultCache, file_key
 from egress.catalog import load_catalog
-from egress.context import PackageContext, file_role
+from egress.context import PackageContext
 from egress.errors import EgressError
 from egress.model import (
     Ecosystem,
@@ -141,7 +141,7 @@ def _record(item: _PackageWork, analysis: FileAnalysis) -> None:
         item.files_analysed += 1
     for finding in analysis.findings:
         item.findings.append(dataclasses.replace(
-            finding, role=file_role(finding.file), timing=item.context.timing(finding)))
+            finding, role=item.context.role(finding.file), timing=item.context.timing(finding)))
 
 
 __all__ = ["ScanOptions", "scan", "merge_duplicates", "language_of"]

@@ -50,3 +50,12 @@ def test_findings_in_tests_are_listed_but_raise_no_alert_unless_included() -> No
 def test_a_client_importing_itself_is_not_a_dependency() -> None:
     own = dataclasses.replace(ART, name="axios")
     assert package_result(own, [_f(FindingKind.DEPENDENCY, "axios")], [], 1).alerts == ()
+
+
+def test_install_time_code_counts_wherever_it_sits() -> None:
+    from egress.model import Timing
+
+    script = dataclasses.replace(_f(FindingKind.NETWORK, file="scripts/install.js", role=FileRole.SCRIPTS),
+                                 timing=Timing.INSTALL)
+    tooling = _f(FindingKind.NETWORK, file="scripts/release.js", role=FileRole.SCRIPTS)
+    assert [a.finding for a in package_result(ART, [script, tooling], [], 2).alerts] == [script]

@@ -59,3 +59,14 @@ def test_timing_from_install_scripts_pth_and_scope() -> None:
 def test_setup_py_is_install_time_only_in_an_sdist() -> None:
     assert PackageContext.of(_artifact({"kind": "sdist"})).timing(_finding("setup.py", False)) is Timing.INSTALL
     assert PackageContext.of(_artifact({"kind": "wheel"})).timing(_finding("setup.py", False)) is Timing.IMPORT
+
+
+def test_root_scripts_an_sdist_does_not_install_are_tooling() -> None:
+    ctx = PackageContext.of(_artifact({"kind": "sdist", "top_level": ["dateutil"]}))
+    assert ctx.role("updatezinfo.py") is FileRole.SCRIPTS
+    assert ctx.role("setup.py") is FileRole.SHIPPED
+    assert ctx.role("dateutil/tz.py") is FileRole.SHIPPED
+    single = PackageContext.of(_artifact({"kind": "sdist", "top_level": ["ntplib"]}))
+    assert single.role("ntplib.py") is FileRole.SHIPPED
+    unknown = PackageContext.of(_artifact({"kind": "sdist", "top_level": []}))
+    assert unknown.role("updatezinfo.py") is FileRole.SHIPPED     # no top_level.txt: count everything
