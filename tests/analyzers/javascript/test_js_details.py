@@ -186,3 +186,14 @@ def test_class_field_socket_is_tracked_as_this_path(analyze) -> None:
     created, connect = analyze("class-field/client.ts").findings
     assert created.in_function is True          # runs at `new Client()`, not at import
     assert [(s.line, s.note) for s in connect.trace] == [(1, "import 'node:net'"), (4, "new net.Socket()")]
+
+
+def test_handed_on_network_function_is_medium_with_a_note() -> None:
+    from egress.analyzers.javascript import JavaScriptAnalyzer
+    from egress.model import Confidence, SourceFile
+
+    data = b"const https = require('https');\nexports.pick = () => https.request;\n"
+    [finding] = JavaScriptAnalyzer().analyze(SourceFile("index.js", data)).findings
+    assert (finding.api, finding.line, finding.confidence) == ("https.request", 2, Confidence.MEDIUM)
+    assert finding.note == "https.request handed on (not called here)"
+    assert [step.line for step in finding.trace] == [1]

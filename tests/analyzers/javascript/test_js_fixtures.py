@@ -29,6 +29,8 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "interop-wrappers/index.js": {
         (NET, "https.request", 5, 1), (NET, "net.connect", 6, 1), (NET, "http.request", 7, 1),
     },
+    # a network function handed on (returned, passed, stored in a literal): medium, not a call
+    "handed-on/index.js": {(NET, "https.request", 4, 10), (NET, "dns.lookup", 6, 26), (NET, "dns.resolve4", 7, 46)},
     # alias forms
     "alias-require-variable/index.js": {(NET, "https.get", 4, 10)},
     "alias-destructure/index.js": {(NET, "https.get", 4, 1)},

@@ -28,7 +28,7 @@ from .fold import fold
 from .location import SourceText, in_function
 from .scope import Declaration, NameIndex
 from .values import (
-    BINDER, GlobalValue, ModuleValue, Use, Value, call_result, call_use,
+    BINDER, GlobalValue, MethodValue, ModuleValue, Use, Value, call_result, call_use,
     member, with_step,
 )
 
@@ -361,6 +361,26 @@ class FileFlow:
             self._expose(value)
             if isinstance(value, GlobalValue):
                 self.escaped_globals.setdefault(value.origin, value.name)
+            elif isinstance(value, (ModuleValue, MethodValue)) and (
+                    not isinstance(value, ModuleValue) or value.path):
+                # `return https.request`, `{lookup: dns.lookup}`, `promisify(dns.resolve)`:
+                # a network function handed on is network capability, called elsewhere.
+                use = call_use(self.catalog, value, construct=False)
+                if use is not None:
+                    self._emit_reference(node, value, use)
+
+    def _emit_reference(self, node: Node, value: Value, use: Use) -> None:
+        line, column = self.source.position(node)
+        self._use(value.origin)
+        key = (use.api, line, column)
+        if key in self.findings:
+            return
+        self.findings[key] = Finding(
+            kind=FindingKind.NETWORK, api=use.api, module=use.module, capability=use.capability,
+            file=self.source.path, line=line, column=column, snippet=self.source.snippet(node),
+            confidence=Confidence.MEDIUM, in_function=in_function(node), trace=value.trace,
+            note=f"{use.api} handed on (not called here)",
+        )
 
 
 def _operation_node(call: Node) -> Node:
