@@ -17,8 +17,7 @@ from egress.model import FileRole, Finding, PackageArtifact, Timing
 _ROLE_DIRS: dict[str, FileRole] = {
     "test": FileRole.TEST, "tests": FileRole.TEST, "__tests__": FileRole.TEST, "spec": FileRole.TEST,
     "__mocks__": FileRole.TEST, "testing": FileRole.TEST, "fixtures": FileRole.TEST, "__fixtures__": FileRole.TEST,
-    "example": FileRole.EXAMPLE, "examples": FileRole.EXAMPLE, "demo": FileRole.EXAMPLE, "demos": FileRole.EXAMPLE,
-    "sample": FileRole.EXAMPLE, "samples": FileRole.EXAMPLE,
+    "example": FileRole.EXAMPLE, "examples": FileRole.EXAMPLE,
     "doc": FileRole.DOCS, "docs": FileRole.DOCS, "documentation": FileRole.DOCS,
     "bench": FileRole.BENCH, "benchmark": FileRole.BENCH, "benchmarks": FileRole.BENCH,
     "scripts": FileRole.SCRIPTS, "script": FileRole.SCRIPTS,

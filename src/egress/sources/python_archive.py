@@ -110,6 +110,8 @@ class SdistSource(Source):
         notes = list(self.extra_metadata.get("notes", ()))
         if not top:
             notes.append("archive has no single top folder: paths are relative to the archive root")
+        if not any(prefix + marker in listing.files for marker in ("PKG-INFO", "setup.py", "pyproject.toml", "setup.cfg")):
+            raise SourceError(f"{self.path}: not a Python sdist (no PKG-INFO, setup.py, setup.cfg or pyproject.toml)")
         fields = core_metadata(inner("PKG-INFO")) if inner("PKG-INFO") is not None else {}
         name, version = fields.get("name"), fields.get("version")
         if not (name and version):
