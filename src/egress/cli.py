@@ -29,7 +29,7 @@ from egress.sources import SourceConfig, interpreter_source, python_dependencies
 from egress.sources.download import Fetcher, default_cache_dir
 from egress.sources.interface import Source
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Progress:
@@ -64,9 +64,14 @@ def _artifacts(sources: list[tuple[str, Source]], errors: list[str]) -> Iterator
         try:
             yield from source.collect()
         except EgressError as exc:
-            errors.append(f"{target}: {exc}")
+            errors.append(_about(target, str(exc)))
         # Sources that skip a broken part (a node_modules folder without package.json) say so here.
-        errors.extend(f"{target}: {line}" for line in getattr(source, "errors", ()))
+        errors.extend(_about(target, line) for line in getattr(source, "errors", ()))
+
+
+def _about(target: str, message: str) -> str:
+    """Prefix a message with its target unless it already names it."""
+    return message if message.startswith(target) else f"{target}: {message}"
 
 
 def _write_output(text: str, output: str | None) -> None:
@@ -75,8 +80,9 @@ def _write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
         return
     target = Path(output)
+    if not target.parent.is_dir():
+        raise ReportError(f"cannot write {output}: no such directory {target.parent}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -157,7 +163,8 @@ def scan_command(targets: tuple[str, ...], requirements: tuple[str, ...], python
         _fail(str(exc))
     except KeyboardInterrupt:
         progress.close()
-        _fail("interrupted")
+        click.echo("egress: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     for line in result.errors:
         click.echo(f"egress: error: {_one_line(line)}", err=True)
     if result.errors:

@@ -12,7 +12,7 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from egress.model import FileRole, Finding, PackageArtifact, Timing
+from egress.model import Ecosystem, FileRole, Finding, PackageArtifact, Timing
 
 _ROLE_DIRS: dict[str, FileRole] = {
     "test": FileRole.TEST, "tests": FileRole.TEST, "__tests__": FileRole.TEST, "spec": FileRole.TEST,
@@ -58,8 +58,8 @@ class PackageContext:
                 if isinstance(command, str):
                     install.update(node_files_of(command))
         modules = None
-        if meta.get("kind") == "sdist":
-            install.add("setup.py")
+        if artifact.ecosystem is Ecosystem.PYPI and meta.get("kind") in ("sdist", "folder"):
+            install.add("setup.py")     # pip runs it to build from source
             if meta.get("top_level"):
                 modules = frozenset(str(name) for name in meta["top_level"])
         return cls(install_files=frozenset(install), sdist_modules=modules)

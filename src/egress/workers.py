@@ -9,11 +9,20 @@ long ones do not end the run alone, at most one *heavy* file is in flight
 at a time so that peak memory does not grow with the number of workers,
 and a worker that handled a heavy file is replaced so its memory returns
 to the system.
+
+Workers are fresh interpreters (``python -m egress.workers``) talking over
+pipes, not forked or spawned by ``multiprocessing``: nothing of the
+caller's ``__main__`` is re-imported (a library user's script needs no
+``if __name__ == "__main__"`` guard), and no lock held by a thread of the
+parent (a progress bar) can be inherited.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import importlib
+import os
+import subprocess
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -21,9 +30,6 @@ from multiprocessing.connection import Connection, wait
 from typing import Callable
 
 from egress.model import FileAnalysis, SourceFile
-
-#: Modules every worker needs; preloaded once in the fork server.
-_PRELOAD = ["egress.analyzers.javascript", "egress.analyzers.python"]
 
 
 @dataclass(frozen=True)
@@ -68,9 +74,21 @@ def _worker_main(conn: Connection, analyze: AnalyzeFunction) -> None:
         conn.send((task.id, analyze(task.source, analyzers, task.check_only)))
 
 
+def _function_name(function: Callable) -> str:
+    return f"{function.__module__}:{function.__qualname__}"
+
+
+def _load_function(name: str) -> AnalyzeFunction:
+    module, _, qualname = name.partition(":")
+    target = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target
+
+
 @dataclass
 class _Worker:
-    process: multiprocessing.process.BaseProcess
+    process: subprocess.Popen
     conn: Connection
     task: Task | None = None
     started: float = 0.0
@@ -83,15 +101,19 @@ class WorkerPool:
         self.jobs = max(1, jobs)
         self.limits = limits
         self.analyze = analyze
-        self._ctx = multiprocessing.get_context("forkserver")
-        self._ctx.set_forkserver_preload(_PRELOAD)
 
     def _spawn(self) -> _Worker:
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(target=_worker_main, args=(child, self.analyze), daemon=True)
-        process.start()
-        child.close()
-        return _Worker(process, parent)
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "egress.workers", str(to_child_r), str(from_child_w),
+             _function_name(self.analyze)],
+            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, env=env, close_fds=True,
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        return _Worker(process, _Duplex(from_child_r, to_child_w))
 
     def run(self, tasks: list[Task], on_result: Callable[[int, FileAnalysis], None]) -> None:
         """Analyse every task; each yields exactly one ``on_result`` call."""
@@ -158,7 +180,7 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.process.kill()
-        worker.process.join()
+        worker.process.wait()
         worker.conn.close()
         return self._spawn()
 
@@ -169,8 +191,41 @@ class WorkerPool:
                 worker.conn.send(None)
         except OSError:
             pass
-        worker.process.join(timeout=1)
-        if worker.process.is_alive():
+        try:
+            worker.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
             worker.process.kill()
-            worker.process.join()
+            worker.process.wait()
         worker.conn.close()
+
+
+class _Duplex:
+    """A pair of pipe ends used as one connection: receive on one, send on the other."""
+
+    def __init__(self, read_fd: int, write_fd: int) -> None:
+        self._reader = Connection(read_fd, writable=False)
+        self._writer = Connection(write_fd, readable=False)
+
+    def fileno(self) -> int:
+        return self._reader.fileno()
+
+    def recv(self):
+        return self._reader.recv()
+
+    def send(self, obj: object) -> None:
+        self._writer.send(obj)
+
+    def close(self) -> None:
+        self._reader.close()
+        self._writer.close()
+
+
+if __name__ == "__main__":
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent handles Ctrl-C and stops us
+    _read_fd, _write_fd, _name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    try:
+        _worker_main(_Duplex(_read_fd, _write_fd), _load_function(_name))
+    except (BrokenPipeError, EOFError, OSError):
+        pass   # the parent went away: nothing left to report to

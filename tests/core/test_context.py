@@ -45,7 +45,8 @@ def _finding(file: str, in_function: bool) -> Finding:
 
 
 def _artifact(metadata: dict) -> PackageArtifact:
-    return PackageArtifact(Ecosystem.NPM, "p", "1.0.0", read_files=lambda want: iter(()), metadata=metadata)
+    ecosystem = Ecosystem.PYPI if metadata.get("kind") in ("sdist", "wheel", "folder") else Ecosystem.NPM
+    return PackageArtifact(ecosystem, "p", "1.0.0", read_files=lambda want: iter(()), metadata=metadata)
 
 
 def test_timing_from_install_scripts_pth_and_scope() -> None:
@@ -58,6 +59,7 @@ def test_timing_from_install_scripts_pth_and_scope() -> None:
 
 def test_setup_py_is_install_time_only_in_an_sdist() -> None:
     assert PackageContext.of(_artifact({"kind": "sdist"})).timing(_finding("setup.py", False)) is Timing.INSTALL
+    assert PackageContext.of(_artifact({"kind": "folder"})).timing(_finding("setup.py", False)) is Timing.INSTALL
     assert PackageContext.of(_artifact({"kind": "wheel"})).timing(_finding("setup.py", False)) is Timing.IMPORT
 
 

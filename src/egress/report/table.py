@@ -16,17 +16,14 @@ _VERDICT_STYLE = {Verdict.NETWORK: "bold red", Verdict.PARTIAL: "yellow", Verdic
 
 def _first_evidence(p: PackageResult) -> str:
     network = [a for a in p.alerts if a.type == "networkAccess"]
-    chosen = network[0] if network else (p.alerts[0] if p.alerts else None)
-    if chosen is None:
-        return ""
-    return f"{chosen.finding.file}:{chosen.finding.line}"
+    return f"{network[0].finding.file}:{network[0].finding.line}" if network else ""
 
 
 def _apis(p: PackageResult) -> str:
+    """The network APIs used; for other packages, the clients they import (lower severity)."""
     apis = list(p.network_apis)
     if not apis:
-        apis = sorted({f"{a.api} (via dependency)" if a.type == "networkViaDependency" else a.api
-                       for a in p.alerts if a.type != "importsNetworkModule"})
+        apis = sorted({f"{a.api} (via dependency)" for a in p.alerts if a.type == "networkViaDependency"})
     return ", ".join(apis)
 
 
@@ -60,14 +57,15 @@ def render(result: ScanResult, options: ReportOptions) -> str:
             alerted = {id(a.finding) for a in p.alerts}
             for f in p.findings:
                 mark = "" if id(f) in alerted else f" [{f.role.value}, not counted]"
-                console.print(f"  {f.file}:{f.line}:{f.column}  {f.api}  ({f.kind.value}, {f.confidence.value}, "
-                              f"{f.timing.value}){mark}", markup=False)
+                console.print(f"  {f.file}:{f.line}:{f.column}  {f.api}  ({f.kind.value}, confidence "
+                              f"{f.confidence.value}, {f.timing.value} time){mark}", markup=False)
                 console.print(f"      {f.snippet}", markup=False)
                 for step in f.trace:
                     console.print(f"      ← {step.file}:{step.line} {step.note}", markup=False)
             for n in p.not_analysed:
                 console.print(f"  not analysed: {n.file}: {n.reason}", markup=False)
     verdicts = [p.verdict for p in result.packages]
-    console.print(f"{len(verdicts)} packages: {verdicts.count(Verdict.NETWORK)} network, "
+    noun = "package" if len(verdicts) == 1 else "packages"
+    console.print(f"{len(verdicts)} {noun}: {verdicts.count(Verdict.NETWORK)} network, "
                   f"{verdicts.count(Verdict.PARTIAL)} partial, {verdicts.count(Verdict.NONE)} none")
     return buffer.getvalue()

@@ -53,6 +53,8 @@ class WheelSource(Source):
         _require_file(self.path)
         listing = list_archive(self.path, capture=_is_dist_info_meta)
         dist_info = _pick_dist_info(listing, self.path.name)
+        if dist_info is None:
+            raise SourceError(f"{self.path}: not a wheel: it has no *.dist-info folder")
         meta_bytes = listing.captured.get(f"{dist_info}/METADATA") if dist_info else None
         fields = core_metadata(meta_bytes) if meta_bytes is not None else {}
         notes = list(self.extra_metadata.get("notes", ()))

@@ -38,9 +38,14 @@ for c in (d, os.path.dirname(d)):
     if os.path.isfile(os.path.join(c, "pyvenv.cfg")):
         sys.prefix = sys.exec_prefix = c
         break
-import sysconfig
+import site, sysconfig
 p = sysconfig.get_paths()
-print(json.dumps([sys.prefix, p["purelib"], p["platlib"]]))
+extra = []
+if not os.path.isfile(os.path.join(sys.prefix, "pyvenv.cfg")):
+    # distributions patch site.py with their own folders (Debian's dist-packages);
+    # with -S importing site runs none of its .pth files
+    extra = site.getsitepackages([sys.prefix])
+print(json.dumps([sys.prefix, p["purelib"], p["platlib"], *extra]))
 """
 
 

@@ -120,10 +120,17 @@ def test_handles(analyzer, path: str, handled: bool) -> None:
     assert analyzer.handles(path) is handled
 
 
-@pytest.mark.parametrize("data", [b"\xff\xfefetch(x)", b"fetch(x)\x00", "fetch('é')".encode("latin-1")])
-def test_undecodable_files_are_not_analysed(analyzer, data: bytes) -> None:
-    result = analyzer.analyze(SourceFile("x.js", data))
+def test_files_with_nul_bytes_are_not_analysed(analyzer) -> None:
+    result = analyzer.analyze(SourceFile("x.js", b"fetch(x)\x00"))
     assert (result.error, result.findings) == ("not UTF-8 text", ())
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe;fetch(x)", "// caf\xe9\nfetch('x')".encode("latin-1")])
+def test_invalid_utf8_is_read_as_node_reads_it(analyzer, data: bytes) -> None:
+    """One stray byte must not hide the file: it is replaced, as Node does, and the file analysed."""
+    result = analyzer.analyze(SourceFile("x.js", data))
+    assert result.error is None
+    assert [(f.api, f.line) for f in result.findings] == [("fetch", data.count(b"\n") + 1)]
 
 
 def test_bom_is_dropped(analyzer) -> None:

@@ -32,6 +32,8 @@ EXPECTED = {
         (DYN, "importlib.import_module", 11),
         (N, "socket.create_connection", 15),     # NAME = "soc" + "ket" folds
     },                                           # import_module("." + name): in-package, not reported
+    # `from importlib import import_module` then a computed name: reported, never a crash
+    "import_module_from_importlib/loader.py": {(DYN, "importlib.import_module", 4)},
     "socket_object/udp.py": {
         (N, "socket.socket", 5), (N, "socket.socket.sendto", 6),
         (N, "socket.socket", 10), (N, "socket.socket.connect", 10),

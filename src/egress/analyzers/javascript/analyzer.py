@@ -5,10 +5,10 @@ globals, the flow of values to their uses (``flow.py``), then the
 verdicts that need the whole file: imports never used for I/O, globals
 stored but never called here.
 
-Decoding decision: a UTF-8 BOM is dropped; bytes that contain NUL or are
-not valid UTF-8 are not JavaScript we can read and come back as
-``error="not UTF-8 text"`` (never guessed as latin-1: offsets and columns
-would be wrong and a false clean possible).
+Decoding decision: a UTF-8 BOM is dropped; bytes that contain NUL are not
+JavaScript we can read and come back as ``error="not UTF-8 text"``; other
+invalid UTF-8 sequences become replacement characters, as Node decodes
+them, so that one stray byte cannot hide a file (never guessed as latin-1).
 """
 
 from __future__ import annotations
@@ -86,7 +86,9 @@ def _text(data: bytes) -> bytes | None:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        # Node reads such a file with replacement characters and runs it; so do we,
+        # or one stray byte in a comment would hide the whole file's findings.
+        return data.decode("utf-8", "replace").encode("utf-8")
     return data
 
 

@@ -128,7 +128,9 @@ class Walker:
                         and not self.ev.is_relative_import(call, scope, order):
                     arg = call.args[0] if call.args else None
                     module = "builtins" if v.api == "__import__" else "importlib"
-                    trace = v.origin and self.ev.import_values(v.origin)[0].trace or ()
+                    imported = self.ev.import_values(v.origin) if v.origin else ()
+                    # `from importlib import import_module` binds the loader itself: no trace of its own
+                    trace = getattr(imported[0], "trace", ()) if imported else ()
                     self._add(FindingKind.DYNAMIC_REQUIRE, v.api, module, Capability.CONNECT, call, scope,
                               trace, render(arg) if arg is not None else "", Confidence.LOW)
                     made = True
