@@ -76,20 +76,20 @@ def test_wheel_reads_only_wanted_files_and_asks_about_each_path(tmp_path):
     assert artifact.digest == "sha256:abc"
 
 
-def test_wheel_without_metadata_takes_identity_from_the_filename(tmp_path):
+def test_zip_without_dist_info_is_not_a_wheel_even_with_a_wheel_name(tmp_path):
+    """A renamed zip must not pass for a scanned, clean wheel (every real wheel has *.dist-info)."""
     files = {"only.py": b"x = 1\n"}
     path = build_wheel(tmp_path / "only_mod-0.2-py3-none-any.whl", files=files, with_record=False)
-    [artifact] = WheelSource(path).collect()
-    assert (artifact.name, artifact.version) == ("only-mod", "0.2")
-    assert artifact.metadata["notes"] == ["no *.dist-info/METADATA: name and version taken from the filename"]
-    assert artifact.metadata["top_level"] == ["only"]
+    with pytest.raises(SourceError) as info:
+        list(WheelSource(path).collect())
+    assert str(info.value) == f"{path}: not a wheel: it has no *.dist-info folder"
 
 
 def test_not_a_wheel_name_and_no_metadata_is_one_line_error(tmp_path):
     path = build_wheel(tmp_path / "mystery.whl", files={"a.py": b""}, with_record=False)
     with pytest.raises(SourceError) as info:
         list(WheelSource(path).collect())
-    assert str(info.value) == (f"{path}: not a wheel: no *.dist-info/METADATA and the filename is not a wheel name")
+    assert str(info.value) == f"{path}: not a wheel: it has no *.dist-info folder"
 
 
 def test_corrupt_zip_is_source_error(tmp_path):
