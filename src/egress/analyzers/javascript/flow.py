@@ -326,9 +326,16 @@ class FileFlow:
 
     # -- outcomes ------------------------------------------------------
     def _emit(self, node: Node, value: Value, use: Use) -> None:
-        node = _operation_node(node)
-        line, column = self.source.position(node)
+        """A call or `new` that performs the operation: high, medium for a bare socket object."""
         confidence = Confidence.MEDIUM if use.capability is Capability.SOCKET else Confidence.HIGH
+        self._record(_operation_node(node), value, use, confidence, "")
+
+    def _emit_reference(self, node: Node, value: Value, use: Use) -> None:
+        """A network function handed on, to be called elsewhere: medium."""
+        self._record(node, value, use, Confidence.MEDIUM, f"{use.api} handed on (not called here)")
+
+    def _record(self, node: Node, value: Value, use: Use, confidence: Confidence, note: str) -> None:
+        line, column = self.source.position(node)
         self._use(value.origin)
         key = (use.api, line, column)
         if key in self.findings:
@@ -336,7 +343,7 @@ class FileFlow:
         self.findings[key] = Finding(
             kind=FindingKind.NETWORK, api=use.api, module=use.module, capability=use.capability,
             file=self.source.path, line=line, column=column, snippet=self.source.snippet(node),
-            confidence=confidence, in_function=in_function(node), trace=value.trace,
+            confidence=confidence, in_function=in_function(node), trace=value.trace, note=note,
         )
 
     def _use(self, origin: int) -> None:
@@ -369,18 +376,6 @@ class FileFlow:
                 if use is not None:
                     self._emit_reference(node, value, use)
 
-    def _emit_reference(self, node: Node, value: Value, use: Use) -> None:
-        line, column = self.source.position(node)
-        self._use(value.origin)
-        key = (use.api, line, column)
-        if key in self.findings:
-            return
-        self.findings[key] = Finding(
-            kind=FindingKind.NETWORK, api=use.api, module=use.module, capability=use.capability,
-            file=self.source.path, line=line, column=column, snippet=self.source.snippet(node),
-            confidence=Confidence.MEDIUM, in_function=in_function(node), trace=value.trace,
-            note=f"{use.api} handed on (not called here)",
-        )
 
 
 def _operation_node(call: Node) -> Node:
