@@ -124,7 +124,7 @@ class Fetcher:
         """
         target = self.cache_dir / "blobs" / digest.algorithm / digest.hex[:2] / f"{digest.hex}-{_safe(filename)}"
         if self.use_cache and target.is_file():
-            if _digest_of_file(target, digest.algorithm) == digest.value:
+            if file_digest(target, digest.algorithm) == digest.value:
                 return target
             target.unlink(missing_ok=True)   # a damaged cache entry is refetched, never trusted
         response = self.get(url)
@@ -149,7 +149,8 @@ def _safe(filename: str) -> str:
     return filename.replace("/", "_").replace("\\", "_")
 
 
-def _digest_of_file(path: Path, algorithm: str) -> bytes:
+def file_digest(path: Path, algorithm: str) -> bytes:
+    """The digest of a file, read in chunks (archives can be large)."""
     h = hashlib.new(algorithm)
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):

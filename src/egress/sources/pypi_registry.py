@@ -14,13 +14,12 @@ read as archives, never built.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from egress.errors import IntegrityError, SourceError
 from egress.model import PackageArtifact
-from egress.sources.download import Digest, Fetcher
+from egress.sources.download import Digest, Fetcher, file_digest
 from egress.sources.interface import Source
 from egress.sources.pypi_select import DISTS, Candidate, candidates_of, select
 from egress.sources.pypi_simple import index_url_from, project_files, redact
@@ -116,8 +115,4 @@ def _pins_by_algorithm(spec: PypiSpec) -> dict[str, set[str]]:
 
 
 def _file_hash(path: Path, algorithm: str) -> str:
-    h = hashlib.new(algorithm)
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_digest(path, algorithm).hex()

@@ -16,7 +16,6 @@ links are not followed and are listed in ``metadata["skipped_links"]``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Callable, Iterator
@@ -30,6 +29,7 @@ from packaging.utils import (
 )
 
 from egress.errors import SourceError
+from egress.sources.download import file_digest
 from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.interface import Source
 from egress.sources.python_archive_io import ArchiveListing, iter_archive, list_archive
@@ -160,14 +160,10 @@ def _require_file(path: Path) -> None:
 
 
 def _sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+        return f"sha256:{file_digest(path, 'sha256').hex()}"
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return f"sha256:{h.hexdigest()}"
 
 
 def _is_dist_info_meta(name: str) -> bool:
