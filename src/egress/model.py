@@ -130,12 +130,65 @@ class NotAnalysed:
 
 
 @dataclass(frozen=True)
+class ExportFact:
+    """A network capability a file hands out to its importers (for cross-file linking).
+
+    ``name`` is the exported name as importers see it (``open`` for
+    ``exports.open = https.request``; ``None`` for the module value itself:
+    ``module.exports = require('https')``, ``export default fetch``, and a
+    Python module's top-level function ``send`` is ``name="send"``).
+    Either the capability is local (``api`` set: the network API reached,
+    at ``line``/``column`` of this file) or it is re-exported from another
+    local module (``via_specifier``/``via_member``: ``exports.open =
+    require('./transport').send``), resolved by the linker.
+    ``member_of``: for objects and classes whose *method* reaches the
+    network (``module.exports = {get(u){ return https.get(u) }}``), the
+    method name: importers calling ``x.get()`` reach it.
+    """
+
+    name: str | None
+    api: str = ""
+    module: str = ""
+    capability: Capability = Capability.REQUEST
+    line: int = 0
+    column: int = 0
+    via_specifier: str = ""
+    via_member: str | None = None
+    member_of: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LocalUse:
+    """A use of something imported from a *local* module of the same package.
+
+    ``specifier`` as written (``./transport``, ``../lib``, Python ``.transport``
+    or ``pkg.transport`` when it names the package itself); ``member`` the
+    imported name used (``send``), ``None`` when the module value itself is
+    used (``const t = require('./t'); t(...)``); ``attribute`` a method used on
+    it (``t.get(...)`` → member=None, attribute="get"). ``called``: the use is
+    a call (else a reference handed on).
+    """
+
+    specifier: str
+    member: str | None
+    line: int
+    column: int
+    snippet: str
+    in_function: bool = True
+    attribute: str | None = None
+    called: bool = True
+
+
+@dataclass(frozen=True)
 class FileAnalysis:
     """What an analyzer found in one file."""
 
     file: str
     findings: tuple[Finding, ...] = ()
     error: str | None = None    # set when the file was not analysed
+    exports: tuple[ExportFact, ...] = ()    # network capability this file hands out
+    local_uses: tuple[LocalUse, ...] = ()   # uses of the package's own modules
 
 
 @dataclass(frozen=True)
