@@ -27,7 +27,9 @@ from egress.model import (
     PackageArtifact,
     PackageResult,
     ScanResult,
+    SourceFile,
 )
+from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
 from egress.workers import PoolLimits, Task, WorkerPool
 
@@ -49,9 +51,54 @@ class ScanOptions:
 class _PackageWork:
     artifact: PackageArtifact
     context: PackageContext
-    files_analysed: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    analyses: dict[str, FileAnalysis] = field(default_factory=dict)
     not_analysed: list[NotAnalysed] = field(default_factory=list)
+    skipped: list[SourceFile] = field(default_factory=list)   # parsed only: the pre-filter saw nothing
+
+    @property
+    def exports_network(self) -> bool:
+        return any(a.exports for a in self.analyses.values())
+
+
+class _Runner:
+    """Turns files into analyses: from the cache, or as worker tasks run in rounds."""
+
+    def __init__(self, options: ScanOptions, progress: Progress | None) -> None:
+        self.options = options
+        self.progress = progress
+        self.cache = options.cache
+        self.tasks: list[Task] = []
+        self.owners: list[_PackageWork] = []
+        self.keys: list[bytes] = []
+        self.done = 0
+        self.total = 0
+
+    def submit(self, item: _PackageWork, source: SourceFile, check_only: bool) -> None:
+        key = file_key(source.path, source.data, check_only) if self.cache is not None else b""
+        cached = self.cache.get(key) if self.cache is not None else None
+        if cached is not None:
+            item.analyses[source.path] = cached
+            return
+        self.tasks.append(Task(len(self.owners), source, check_only))
+        self.owners.append(item)
+        self.keys.append(key)
+
+    def run(self) -> None:
+        """Run the tasks submitted since the last round."""
+        tasks, self.tasks = self.tasks, []
+        self.total += len(tasks)
+
+        def on_result(task_id: int, analysis: FileAnalysis) -> None:
+            self.owners[task_id].analyses[analysis.file] = analysis
+            if self.cache is not None:
+                self.cache.put(self.keys[task_id], analysis)
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+        WorkerPool(self.options.jobs, PoolLimits(time_limit=self.options.file_time_limit)).run(tasks, on_result)
+        if self.cache is not None:
+            self.cache.flush()
 
 
 def merge_duplicates(artifacts: Iterable[PackageArtifact]) -> list[PackageArtifact]:
@@ -74,74 +121,67 @@ def scan(
     options: ScanOptions = ScanOptions(),
     progress: Progress | None = None,
 ) -> ScanResult:
-    """Analyse every package; a package the source cannot read becomes an error line."""
+    """Analyse every package; a package the source cannot read becomes an error line.
+
+    Round one analyses the files the pre-filter selects and parses the
+    rest.  A package whose files hand out network capability gets a second
+    round: its other files are analysed too, so that calls through its own
+    modules can be linked (``linker``).
+    """
     prefilter = PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI)) if options.use_prefilter else None
+    runner = _Runner(options, progress)
     work: list[_PackageWork] = []
-    tasks: list[Task] = []
-    owners: list[_PackageWork] = []
-    keys: list[bytes] = []
-    cache = options.cache
     errors: list[str] = []
     for artifact in merge_duplicates(artifacts):
         item = _PackageWork(artifact, PackageContext.of(artifact))
         wanted = wanted_by(artifact.ecosystem)
         item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
+        submitted = len(runner.owners)
         try:
             for source in artifact.read_files(wanted):
                 if len(source.data) > options.max_file_size:
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
-                else:
-                    # Files the pre-filter proves irrelevant are still parsed: an
-                    # unparsable file is reported as not analysed, never as clean.
-                    check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
-                    key = file_key(source.path, source.data, check_only) if cache is not None else b""
-                    cached = cache.get(key) if cache is not None else None
-                    if cached is not None:
-                        _record(item, cached)
-                        continue
-                    tasks.append(Task(len(tasks), source, check_only))
-                    owners.append(item)
-                    keys.append(key)
+                    continue
+                # Files the pre-filter proves irrelevant are still parsed: an
+                # unparsable file is reported as not analysed, never as clean.
+                check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
+                if check_only:
+                    item.skipped.append(source)
+                runner.submit(item, source, check_only)
         except EgressError as exc:
             errors.append(f"{artifact.key}: {exc}")
+            runner.tasks = [t for t in runner.tasks if t.id < submitted]   # drop its half-read files
             continue
         work.append(item)
-
-    done = 0
-
-    def on_result(task_id: int, analysis: FileAnalysis) -> None:
-        nonlocal done
-        item = owners[task_id]
-        _record(item, analysis)
-        if cache is not None:
-            cache.put(keys[task_id], analysis)
-        done += 1
-        if progress is not None:
-            progress(done, len(tasks))
-
-    valid = {id(item) for item in work}
-    live = [t for t in tasks if id(owners[t.id]) in valid]
-    WorkerPool(options.jobs, PoolLimits(time_limit=options.file_time_limit)).run(live, on_result)
-    if cache is not None:
-        cache.flush()
+    runner.run()
+    for item in work:
+        if item.exports_network:
+            for source in item.skipped:
+                if item.analyses.get(source.path, FileAnalysis(source.path)).error is None:
+                    runner.submit(item, source, check_only=False)
+        item.skipped = []
+    runner.run()
     alert_options = AlertOptions(include_tests=options.include_tests)
-    results: list[PackageResult] = [
-        package_result(item.artifact, item.findings, item.not_analysed, item.files_analysed, alert_options)
-        for item in work
-    ]
+    results = [_result(item, alert_options) for item in work]
     results.sort(key=lambda r: (r.ecosystem, r.name, r.version))
     return ScanResult(packages=tuple(results), errors=tuple(errors))
 
 
-def _record(item: _PackageWork, analysis: FileAnalysis) -> None:
-    if analysis.error is not None:
-        item.not_analysed.append(NotAnalysed(analysis.file, analysis.error))
-    else:
-        item.files_analysed += 1
-    for finding in analysis.findings:
-        item.findings.append(dataclasses.replace(
-            finding, role=item.context.role(finding.file), timing=item.context.timing(finding)))
+def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
+    not_analysed = list(item.not_analysed)
+    findings: list[Finding] = []
+    files_analysed = 0
+    for analysis in item.analyses.values():
+        if analysis.error is not None:
+            not_analysed.append(NotAnalysed(analysis.file, analysis.error))
+        else:
+            files_analysed += 1
+        findings.extend(analysis.findings)
+    if any(a.exports for a in item.analyses.values()):
+        findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses).findings())
+    placed = [dataclasses.replace(f, role=item.context.role(f.file), timing=item.context.timing(f)) for f in findings]
+    return package_result(item.artifact, placed, not_analysed, files_analysed, options)
 
 
 __all__ = ["ScanOptions", "scan", "merge_duplicates", "language_of"]

@@ -1,0 +1,168 @@
+"""Cross-file linking: a call through a package's own module that reaches the network.
+
+Analyzers see one file; each reports what network capability it hands
+out (``ExportFact``) and how it uses the package's own modules
+(``LocalUse``).  The linker resolves each use to a file of the same
+package, follows re-exports, and turns a use that reaches an exported
+capability into a finding at the importer, with the trace a reviewer
+needs: ``lib/client.js:40 open() → lib/transport.js:12 https.request``.
+The package verdict would be the same without it; the evidence is not.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from egress.model import (
+    Confidence,
+    Ecosystem,
+    ExportFact,
+    FileAnalysis,
+    Finding,
+    FindingKind,
+    LocalUse,
+    TraceStep,
+)
+
+_JS_EXTENSIONS = (".js", ".cjs", ".mjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
+MAX_HOPS = 8
+
+
+@dataclass(frozen=True)
+class _Reached:
+    fact: ExportFact
+    file: str
+    hops: tuple[TraceStep, ...]     # re-export steps between the use and the capability
+
+
+class PackageLinker:
+    """Links the analyses of one package's files."""
+
+    def __init__(self, ecosystem: Ecosystem, analyses: dict[str, FileAnalysis]) -> None:
+        self.ecosystem = ecosystem
+        self.analyses = analyses
+        self.files = set(analyses)
+
+    def findings(self) -> list[Finding]:
+        """One finding per local use that reaches exported network capability."""
+        found: dict[tuple, Finding] = {}
+        direct = {(f.file, f.line, f.column, f.api) for a in self.analyses.values() for f in a.findings}
+        for importer, analysis in sorted(self.analyses.items()):
+            for use in analysis.local_uses:
+                target = self.resolve(importer, use.specifier)
+                if target is None:
+                    continue
+                for reached in self._reach(target, use.member, use.attribute, 0):
+                    finding = self._finding(importer, use, reached)
+                    key = (finding.file, finding.line, finding.column, finding.api)
+                    if key not in direct and key not in found:
+                        found[key] = finding
+        return list(found.values())
+
+    # -- resolution ------------------------------------------------------
+    def resolve(self, importer: str, specifier: str) -> str | None:
+        """The package file a specifier names from ``importer``, or None."""
+        if self.ecosystem is Ecosystem.NPM:
+            return self._resolve_js(importer, specifier)
+        return self._resolve_py(importer, specifier)
+
+    def _resolve_js(self, importer: str, specifier: str) -> str | None:
+        if not specifier.startswith((".", "/")):
+            return None
+        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
+        stem, ext = posixpath.splitext(base)
+        candidates = [base, *(base + e for e in _JS_EXTENSIONS), *(f"{base}/index{e}" for e in _JS_EXTENSIONS)]
+        if ext in (".js", ".mjs", ".cjs"):   # TypeScript sources import their compiled names
+            candidates += [stem + e for e in (".ts", ".mts", ".cts", ".tsx")]
+        return next((c for c in candidates if c in self.files), None)
+
+    def _resolve_py(self, importer: str, specifier: str) -> str | None:
+        if specifier.startswith("."):
+            level = len(specifier) - len(specifier.lstrip("."))
+            package = posixpath.dirname(importer)
+            for _ in range(level - 1):
+                package = posixpath.dirname(package)
+            rest = specifier[level:]
+            base = posixpath.join(package, *rest.split(".")) if rest else package
+            return self._py_module(base)
+        parts = specifier.split(".")
+        for root in ("", "src/", "lib/"):
+            found = self._py_module(root + "/".join(parts))
+            if found is not None:
+                return found
+        return None
+
+    def _py_module(self, base: str) -> str | None:
+        base = base.strip("/")
+        for candidate in (f"{base}.py", f"{base}/__init__.py" if base else "__init__.py"):
+            if candidate in self.files:
+                return candidate
+        return None
+
+    # -- following exports ----------------------------------------------
+    def _reach(self, target: str, member: str | None, attribute: str | None, depth: int) -> list[_Reached]:
+        if depth > MAX_HOPS:
+            return []
+        analysis = self.analyses.get(target)
+        if analysis is None:
+            return []
+        reached: list[_Reached] = []
+        for fact in analysis.exports:
+            if not self._matches(fact, member, attribute):
+                continue
+            if fact.via_specifier:
+                next_file = self.resolve(target, fact.via_specifier)
+                if next_file is None:
+                    continue
+                if fact.name is None and fact.via_member is None:
+                    # `module.exports = require('./lib')`, `export * from`: the same name, one file on
+                    next_member, next_attribute = member, attribute
+                elif fact.via_member is not None:
+                    # `exports.open = require('./t').send`: importers of `open` reach `send` of ./t
+                    next_member, next_attribute = fact.via_member, attribute
+                else:
+                    # `exports.t = require('./t')`: `t.send()` reaches `send` of ./t
+                    next_member, next_attribute = attribute, None
+                hop = TraceStep(target, fact.line, fact.column,
+                                f"re-exports {fact.via_member or 'module'} of {fact.via_specifier}")
+                for inner in self._reach(next_file, next_member, next_attribute, depth + 1):
+                    reached.append(_Reached(inner.fact, inner.file, (hop, *inner.hops)))
+            elif fact.api:
+                reached.append(_Reached(fact, target, ()))
+        if self.ecosystem is Ecosystem.PYPI and member is not None and not reached:
+            # `from . import transport; transport.send()`: the member is itself a submodule
+            submodule = self._py_module(posixpath.join(posixpath.dirname(target), member)) \
+                if target.endswith("__init__.py") else None
+            if submodule is not None and submodule != target:
+                reached.extend(self._reach(submodule, attribute, None, depth + 1))
+        return reached
+
+    @staticmethod
+    def _matches(fact: ExportFact, member: str | None, attribute: str | None) -> bool:
+        if fact.via_specifier and fact.name is None and fact.via_member is None:
+            return True     # `module.exports = require('./lib')`, `export * from`: everything passes
+        if fact.via_specifier and fact.via_member is None:
+            return fact.name == member      # `exports.t = require('./t')`: `t.send()`
+        if member is None:
+            # the module value itself is used: `t(...)`, or `t.get(...)`
+            if attribute is None:
+                return fact.name is None and fact.member_of is None
+            return (fact.name == attribute and fact.member_of is None) or \
+                (fact.name is None and fact.member_of == attribute)
+        if fact.name != member:
+            return False
+        return fact.member_of is None or fact.member_of == attribute
+
+    def _finding(self, importer: str, use: LocalUse, reached: _Reached) -> Finding:
+        fact = reached.fact
+        name = ".".join(p for p in (use.member, use.attribute) if p) or use.specifier
+        first = TraceStep(importer, use.line, use.column, f"{name}() from {use.specifier}")
+        last = TraceStep(reached.file, fact.line, fact.column, fact.api)
+        return Finding(
+            kind=FindingKind.NETWORK, api=fact.api, module=fact.module, capability=fact.capability,
+            file=importer, line=use.line, column=use.column, snippet=use.snippet,
+            confidence=Confidence.HIGH if use.called else Confidence.MEDIUM, in_function=use.in_function,
+            trace=(first, *reached.hops, last),
+            note=f"through {reached.file}:{fact.line} {fact.api}",
+        )
