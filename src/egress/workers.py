@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Callable
 
@@ -43,6 +43,8 @@ class Task:
 class PoolLimits:
     time_limit: float = 60.0          # seconds per file, enforced by killing the worker
     heavy_bytes: int = 2 * 2**20      # files above this run one at a time
+    batch_bytes: int = 256 * 2**10    # small files travel together: one pipe round trip per batch
+    batch_files: int = 64
 
 
 def analyze_one(source: SourceFile, analyzers: dict, check_only: bool = False) -> FileAnalysis:
@@ -63,15 +65,17 @@ AnalyzeFunction = Callable[[SourceFile, dict, bool], FileAnalysis]
 
 
 def _worker_main(conn: Connection, analyze: AnalyzeFunction) -> None:
+    """Receive batches of tasks; answer each task as soon as it is done."""
     analyzers: dict = {}
     while True:
         try:
-            task = conn.recv()
+            batch = conn.recv()
         except EOFError:
             return
-        if task is None:
+        if batch is None:
             return
-        conn.send((task.id, analyze(task.source, analyzers, task.check_only)))
+        for task in batch:
+            conn.send((task.id, analyze(task.source, analyzers, task.check_only)))
 
 
 def _function_name(function: Callable) -> str:
@@ -89,9 +93,9 @@ def _load_function(name: str) -> AnalyzeFunction:
 @dataclass
 class _Worker:
     process: subprocess.Popen
-    conn: Connection
-    task: Task | None = None
-    started: float = 0.0
+    conn: "_Duplex"
+    batch: deque = field(default_factory=deque)   # tasks sent and not yet answered, in order
+    started: float = 0.0                           # when the current task (batch[0]) began
 
 
 class WorkerPool:
@@ -123,44 +127,65 @@ class WorkerPool:
         workers = [self._spawn() for _ in range(min(self.jobs, len(tasks)))]
         heavy_running: set[int] = set()
         try:
-            while pending or any(w.task for w in workers):
+            while pending or any(w.batch for w in workers):
                 for worker in workers:
-                    if worker.task is None and pending:
-                        task = self._next(pending, bool(heavy_running))
-                        if task is not None:
-                            self._dispatch(worker, task, heavy_running)
-                busy = [w for w in workers if w.task is not None]
-                now = time.monotonic()
-                timeout = min(w.started + self.limits.time_limit for w in busy) - now
+                    if not worker.batch and pending:
+                        self._dispatch(worker, self._next_batch(pending, bool(heavy_running)), heavy_running)
+                busy = [w for w in workers if w.batch]
+                timeout = min(w.started + self.limits.time_limit for w in busy) - time.monotonic()
                 ready = set(wait([w.conn for w in busy], timeout=max(0.0, timeout)))
                 for index, worker in enumerate(workers):
-                    if worker.task is None:
+                    if not worker.batch:
                         continue
-                    task = worker.task
                     if worker.conn in ready:
-                        try:
-                            task_id, analysis = worker.conn.recv()
-                        except (EOFError, OSError):
-                            analysis = FileAnalysis(file=task.source.path, error="analyzer process crashed")
-                            task_id = task.id
-                            workers[index] = self._replace(worker)
-                        else:
-                            if task.id in heavy_running:
-                                workers[index] = self._replace(worker)
-                            else:
-                                worker.task = None
-                        heavy_running.discard(task.id)
-                        on_result(task_id, analysis)
+                        workers[index] = self._collect(worker, pending, heavy_running, on_result)
                     elif time.monotonic() - worker.started >= self.limits.time_limit:
-                        heavy_running.discard(task.id)
-                        workers[index] = self._replace(worker)
-                        on_result(task.id, FileAnalysis(
-                            file=task.source.path,
-                            error=f"time limit ({self.limits.time_limit:g} s) exceeded",
-                        ))
+                        error = f"time limit ({self.limits.time_limit:g} s) exceeded"
+                        workers[index] = self._abandon(worker, error, pending, heavy_running, on_result)
         finally:
             for worker in workers:
                 self._stop(worker)
+
+    def _collect(self, worker: _Worker, pending: deque[Task], heavy_running: set[int],
+                 on_result: Callable[[int, FileAnalysis], None]) -> _Worker:
+        """Take every answer the worker has ready; returns the worker (or its replacement)."""
+        while worker.batch and worker.conn.poll():
+            try:
+                task_id, analysis = worker.conn.recv()
+            except (EOFError, OSError):
+                return self._abandon(worker, "analyzer process crashed", pending, heavy_running, on_result)
+            task = worker.batch.popleft()
+            worker.started = time.monotonic()
+            on_result(task_id, analysis)
+            if task.id in heavy_running:
+                heavy_running.discard(task.id)
+                return self._replace(worker)     # give a heavy file's memory back to the system
+        return worker
+
+    def _abandon(self, worker: _Worker, error: str, pending: deque[Task], heavy_running: set[int],
+                 on_result: Callable[[int, FileAnalysis], None]) -> _Worker:
+        """The current file failed the worker: report it, requeue the rest of its batch."""
+        task = worker.batch.popleft()
+        heavy_running.discard(task.id)
+        pending.extendleft(reversed(worker.batch))
+        worker.batch.clear()
+        on_result(task.id, FileAnalysis(file=task.source.path, error=error))
+        return self._replace(worker)
+
+    def _next_batch(self, pending: deque[Task], heavy_busy: bool) -> list[Task]:
+        first = self._next(pending, heavy_busy)
+        if first is None:
+            return []
+        batch, size = [first], len(first.source.data)
+        if size > self.limits.heavy_bytes:
+            return batch
+        while pending and len(batch) < self.limits.batch_files:
+            nxt = len(pending[0].source.data)
+            if nxt > self.limits.heavy_bytes or size + nxt > self.limits.batch_bytes:
+                break
+            batch.append(pending.popleft())
+            size += nxt
+        return batch
 
     def _next(self, pending: deque[Task], heavy_busy: bool) -> Task | None:
         if not heavy_busy or len(pending[0].source.data) <= self.limits.heavy_bytes:
@@ -171,12 +196,15 @@ class WorkerPool:
                 return task
         return None
 
-    def _dispatch(self, worker: _Worker, task: Task, heavy_running: set[int]) -> None:
-        worker.task = task
+    def _dispatch(self, worker: _Worker, batch: list[Task], heavy_running: set[int]) -> None:
+        if not batch:
+            return
+        worker.batch.extend(batch)
         worker.started = time.monotonic()
-        if len(task.source.data) > self.limits.heavy_bytes:
-            heavy_running.add(task.id)
-        worker.conn.send(task)
+        for task in batch:
+            if len(task.source.data) > self.limits.heavy_bytes:
+                heavy_running.add(task.id)
+        worker.conn.send(batch)
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.process.kill()
@@ -187,7 +215,7 @@ class WorkerPool:
     @staticmethod
     def _stop(worker: _Worker) -> None:
         try:
-            if worker.task is None:
+            if not worker.batch:
                 worker.conn.send(None)
         except OSError:
             pass
@@ -208,6 +236,9 @@ class _Duplex:
 
     def fileno(self) -> int:
         return self._reader.fileno()
+
+    def poll(self) -> bool:
+        return self._reader.poll()
 
     def recv(self):
         return self._reader.recv()
