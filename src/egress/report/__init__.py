@@ -25,9 +25,15 @@ def renderer(name: str) -> Renderer:
         from egress.report.table import render
     elif name == "json":
         from egress.report.json_report import render
+    elif name == "sarif":
+        from egress.report.sarif import render
+    elif name == "markdown":
+        from egress.report.markdown import render
+    elif name == "html":
+        from egress.report.html import render
     else:
         raise ReportError(f"unknown report format {name!r}")
     return render
 
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "sarif", "markdown", "html")

@@ -1,0 +1,70 @@
+"""Words and orderings the SARIF, Markdown and HTML reports share.
+
+One place says how an alert reads ("axios@1.7.2 calls https.request") and
+which package comes first (worst severity), so that a reviewer sees the
+same sentence and order in a pull-request comment, in code scanning and
+in the HTML page.
+"""
+
+from __future__ import annotations
+
+from egress.alerts import ALERT_HELP
+from egress.model import Alert, PackageResult, Severity
+
+#: A short title per alert type (SARIF ``shortDescription``, HTML and Markdown labels).
+ALERT_TITLES: dict[str, str] = {
+    "networkAccess": "Calls a network API",
+    "networkViaDependency": "Imports a network client library",
+    "importsNetworkModule": "Imports a network module",
+    "dynamicRequire": "Loads a module by a computed name",
+    "dynamicCode": "Evaluates code built at run time",
+}
+
+
+def title(alert_type: str) -> str:
+    """The short title of an alert type; an unknown type reads as itself rather than failing."""
+    return ALERT_TITLES.get(alert_type, alert_type)
+
+
+def help_text(alert_type: str) -> str:
+    return ALERT_HELP.get(alert_type, title(alert_type) + ".")
+
+
+def package_label(p: PackageResult) -> str:
+    """``name@version``, with the file for PyPI sdists and wheels (a release has several)."""
+    label = f"{p.name}@{p.version}" if p.version else p.name
+    return f"{label} ({p.filename or p.artifact_kind})" if p.artifact_kind in ("sdist", "wheel") else label
+
+
+def message(p: PackageResult, alert: Alert) -> str:
+    """One sentence saying what the package does, in the reviewer's terms."""
+    f = alert.finding
+    who = f"{p.name}@{p.version}" if p.version else p.name
+    if alert.type == "networkAccess":
+        text = f"{who} calls {f.api}"
+    elif alert.type == "networkViaDependency":
+        text = f"{who} imports the network client {f.api}"
+    elif alert.type == "importsNetworkModule":
+        text = f"{who} imports {f.module or f.api} (no network call seen)"
+    elif alert.type == "dynamicRequire":
+        text = f"{who} loads a module by a computed name"
+    elif alert.type == "dynamicCode":
+        text = f"{who} evaluates code built at run time ({f.api})"
+    else:
+        text = f"{who}: {alert.type} {f.api}"
+    redundant = alert.type == "networkViaDependency"   # its note restates the import
+    return f"{text}: {f.note}" if f.note and not redundant else text
+
+
+def severity_rank(p: PackageResult) -> int:
+    worst = p.worst_severity
+    return worst.rank if worst else 0
+
+
+def worst_first(packages: tuple[PackageResult, ...] | list[PackageResult]) -> list[PackageResult]:
+    """Worst severity first, then more alerts, then by ecosystem, name and version (stable)."""
+    return sorted(packages, key=lambda p: (-severity_rank(p), -len(p.alerts), p.ecosystem, p.name, p.version,
+                                           p.filename))
+
+
+SEVERITIES_WORST_FIRST: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))

@@ -1,0 +1,2 @@
+const http = require('http');
+http.get('http://localhost:1234/');
