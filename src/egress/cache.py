@@ -20,7 +20,10 @@ from pathlib import Path
 from egress import __version__
 from egress.model import FileAnalysis
 
-_SCHEMA = "CREATE TABLE IF NOT EXISTS analyses (key BLOB PRIMARY KEY, value BLOB NOT NULL)"
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS analyses (key BLOB PRIMARY KEY, value BLOB NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS packages (key BLOB PRIMARY KEY, value BLOB NOT NULL);"
+)
 
 #: Errors that depend on the machine's load, not on the file: never cached.
 _TRANSIENT_ERRORS = ("time limit", "analyzer process crashed")
@@ -57,25 +60,44 @@ def file_key(path: str, data: bytes, check_only: bool = False) -> bytes:
     return h.digest()
 
 
+def package_key(identity: str, content: str, use_prefilter: bool) -> bytes:
+    """Key of a whole package's analyses: its identity and a digest or fingerprint of its content."""
+    h = hashlib.blake2b(analysis_revision(), digest_size=20)
+    h.update(f"{identity}\0{content}\0{int(use_prefilter)}".encode("utf-8", "surrogateescape"))
+    return h.digest()
+
+
 class ResultCache:
-    """Per-file analyses by ``file_key``; every failure degrades to a miss."""
+    """Per-file and per-package analyses; every failure degrades to a miss."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._pending: list[tuple[bytes, bytes]] = []
+        self._pending_packages: list[tuple[bytes, bytes]] = []
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db: sqlite3.Connection | None = sqlite3.connect(path, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError):
             self._db = None
 
     def get(self, key: bytes) -> FileAnalysis | None:
+        return self._load("analyses", key)
+
+    def get_package(self, key: bytes) -> tuple[FileAnalysis, ...] | None:
+        return self._load("packages", key)
+
+    def put_package(self, key: bytes, analyses: tuple[FileAnalysis, ...]) -> None:
+        if any(a.error and a.error.startswith(_TRANSIENT_ERRORS) for a in analyses):
+            return
+        self._pending_packages.append((key, pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL)))
+
+    def _load(self, table: str, key: bytes):
         if self._db is None:
             return None
         try:
-            row = self._db.execute("SELECT value FROM analyses WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
             return pickle.loads(row[0]) if row else None
         except Exception:   # a damaged entry is a miss, never a result
             return None
@@ -86,14 +108,17 @@ class ResultCache:
         self._pending.append((key, pickle.dumps(analysis, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def flush(self) -> None:
-        if self._db is None or not self._pending:
+        if self._db is None or not (self._pending or self._pending_packages):
             return
         try:
             with self._db:
                 self._db.executemany("INSERT OR REPLACE INTO analyses (key, value) VALUES (?, ?)", self._pending)
+                self._db.executemany("INSERT OR REPLACE INTO packages (key, value) VALUES (?, ?)",
+                                     self._pending_packages)
         except sqlite3.Error:
             pass   # the cache is an optimisation; a failed write costs only speed
         self._pending.clear()
+        self._pending_packages.clear()
 
     def close(self) -> None:
         self.flush()
@@ -108,5 +133,6 @@ class ResultCache:
         with self._db:
             count = self._db.execute("SELECT COUNT(*) FROM analyses").fetchone()[0]
             self._db.execute("DELETE FROM analyses")
+            self._db.execute("DELETE FROM packages")
         self._db.execute("VACUUM")
         return int(count)

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from egress.alerts import AlertOptions, package_result
 from egress.analyzers.registry import language_of, wanted_by
-from egress.cache import ResultCache, file_key
+from egress.cache import ResultCache, file_key, package_key
 from egress.catalog import load_catalog
 from egress.context import PackageContext
 from egress.errors import EgressError
@@ -132,10 +132,20 @@ def scan(
     runner = _Runner(options, progress)
     work: list[_PackageWork] = []
     errors: list[str] = []
+    cache = options.cache
+    package_keys: dict[int, bytes] = {}
     for artifact in merge_duplicates(artifacts):
         item = _PackageWork(artifact, PackageContext.of(artifact))
         wanted = wanted_by(artifact.ecosystem)
         item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
+        key = _package_key(artifact, wanted, options) if cache is not None else None
+        if key is not None:
+            stored = cache.get_package(key)
+            if stored is not None:      # unchanged since the last scan: nothing to read
+                item.analyses = {a.file: a for a in stored}
+                work.append(item)
+                continue
+            package_keys[id(item)] = key
         submitted = len(runner.owners)
         try:
             for source in artifact.read_files(wanted):
@@ -162,10 +172,30 @@ def scan(
                     runner.submit(item, source, check_only=False)
         item.skipped = []
     runner.run()
+    if cache is not None:
+        for item in work:
+            if id(item) in package_keys:
+                cache.put_package(package_keys[id(item)], tuple(item.analyses.values()))
+        cache.flush()
     alert_options = AlertOptions(include_tests=options.include_tests)
     results = [_result(item, alert_options) for item in work]
     results.sort(key=lambda r: (r.ecosystem, r.name, r.version))
     return ScanResult(packages=tuple(results), errors=tuple(errors))
+
+
+def _package_key(artifact: PackageArtifact, wanted, options: ScanOptions) -> bytes | None:
+    """A key for the whole package when its content has a cheap identity; else None."""
+    if artifact.digest:
+        content = f"digest:{artifact.digest}"
+    elif artifact.fingerprint is not None:
+        stat = artifact.fingerprint(wanted)
+        if stat is None:
+            return None
+        content = f"stat:{stat}"
+    else:
+        return None
+    identity = f"{artifact.key}\0{artifact.metadata.get('kind', '')}\0{artifact.metadata.get('filename', '')}"
+    return package_key(identity, content, options.use_prefilter)
 
 
 def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:

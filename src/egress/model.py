@@ -224,6 +224,10 @@ class PackageArtifact:
     metadata: dict = field(default_factory=dict, compare=False, repr=False)
     digest: str | None = None
     unreadable: tuple[NotAnalysed, ...] = ()   # files the source itself could not read
+    #: For installed folders: ``fingerprint(want)`` is a digest of the wanted files' stat data
+    #: (see ``sources.fingerprint``), letting an unchanged package skip reading altogether.
+    fingerprint: Callable[[Callable[[str], bool]], str | None] | None = field(
+        default=None, compare=False, repr=False)
 
     @property
     def key(self) -> str:

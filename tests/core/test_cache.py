@@ -36,3 +36,28 @@ def test_a_damaged_database_means_no_cache_not_a_crash(tmp_path: Path) -> None:
     assert cache.get(file_key("a.js", b"x")) is None
     cache.put(file_key("a.js", b"x"), FileAnalysis(file="a.js"))
     cache.close()
+
+
+def test_an_unchanged_package_is_not_read_again(tmp_path: Path) -> None:
+    """Warm scans of installed trees: the package key (stat fingerprint) hits, no file is read."""
+    from egress.engine import ScanOptions, scan
+    from egress.model import Ecosystem, PackageArtifact, SourceFile
+
+    reads: list[str] = []
+    stamp = {"value": "v1"}
+
+    def read_files(want):
+        reads.append("read")
+        yield SourceFile("index.js", b"require('https').get('https://example.org')\n")
+
+    artifact = PackageArtifact(Ecosystem.NPM, "p", "1.0.0", read_files=read_files,
+                               fingerprint=lambda want: stamp["value"])
+    cache = ResultCache(tmp_path / "c.sqlite3")
+    first = scan([artifact], ScanOptions(jobs=1, cache=cache))
+    second = scan([artifact], ScanOptions(jobs=1, cache=cache))
+    assert reads == ["read"]
+    assert first.packages == second.packages
+    assert [a.api for a in second.packages[0].alerts] == ["https.get"]
+    stamp["value"] = "v2"                       # a file changed: its stat data changed
+    scan([artifact], ScanOptions(jobs=1, cache=cache))
+    assert reads == ["read", "read"]

@@ -32,6 +32,7 @@ from typing import Callable, Iterator
 
 from egress.errors import SourceError
 from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
+from egress.sources.fingerprint import stat_fingerprint
 from egress.sources.interface import Source
 from egress.sources.npm_manifest import Manifest, parse_manifest
 
@@ -129,6 +130,7 @@ def folder_artifact(root: str, manifest: Manifest, locations: tuple[str, ...], *
         metadata=manifest.metadata("folder"),
         digest=None,   # installed files may be patched after install: no registry digest applies
         unreadable=listing.unreadable,
+        fingerprint=lambda want: stat_fingerprint(((rel, os.path.join(root, rel)) for rel in listing.files), want),
     )
 
 

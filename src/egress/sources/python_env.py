@@ -146,7 +146,7 @@ def _merged(strays: list[PackageArtifact]) -> PackageArtifact:
         for stray in strays:
             yield from stray.read_files(want)
 
-    return dataclasses.replace(strays[0], read_files=read_files,
+    return dataclasses.replace(strays[0], read_files=read_files, fingerprint=None,
                                locations=tuple(loc for s in strays for loc in s.locations),
                                unreadable=tuple(u for s in strays for u in s.unreadable))
 

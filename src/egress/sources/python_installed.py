@@ -26,6 +26,7 @@ from egress.errors import SourceError
 from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.python_folder import read_bytes
 from egress.sources.python_meta import artifact_metadata, core_metadata, derived_top_level
+from egress.sources.fingerprint import stat_fingerprint
 
 UNATTRIBUTED = "<unattributed>"
 _MISSING = "listed in the install record but missing on disk"
@@ -82,7 +83,8 @@ def _artifact(name: str, version: str, location: str, files: tuple[tuple[str, st
                 yield SourceFile(rel, read_bytes(Path(abs_path)))
 
     return PackageArtifact(Ecosystem.PYPI, name, version, read_files=read_files, locations=(location,),
-                           metadata=metadata, unreadable=tuple(unreadable))
+                           metadata=metadata, unreadable=tuple(unreadable),
+                           fingerprint=lambda want: stat_fingerprint(readable, want))
 
 
 def _read_dist(site: Path, meta_dir: Path, root: str) -> _Dist | None:
