@@ -77,6 +77,9 @@ def _table(packages: list[PackageResult]) -> list[str]:
     for p in packages:
         worst = p.worst_severity
         apis = ", ".join(code(api, in_table=True) for api in p.network_apis)
+        if not apis:   # as the terminal table does: the clients it imports, marked as such
+            clients = sorted({a.api for a in p.alerts if a.type == "networkViaDependency"})
+            apis = ", ".join(f"{code(c, in_table=True)} (via dependency)" for c in clients)
         lines.append(f"| {code(package_label(p), in_table=True)} | {worst.value if worst else '–'} "
                      f"| {_verdict(p)} | {apis} | {len(p.alerts)} |")
     return lines + [""]
@@ -100,6 +103,11 @@ def _details(p: PackageResult) -> list[str]:
     return lines + ["", "</details>", ""]
 
 
+def _left_out(n: int) -> str:
+    return (f"_Details of {_plural(n, 'more package')} left out to fit a comment; "
+            "see the full report (`--format html` or `--format json`)._")
+
+
 def render_markdown(result: ScanResult, limit: int = COMMENT_LIMIT) -> str:
     """The comment text; detail blocks stop before ``limit`` characters."""
     concerned = worst_first([p for p in result.packages if p.alerts or p.not_analysed])
@@ -111,7 +119,8 @@ def render_markdown(result: ScanResult, limit: int = COMMENT_LIMIT) -> str:
     tail: list[str] = []
     if result.errors:
         tail = ["**Packages that could not be scanned**", ""] + [f"- {code(e)}" for e in result.errors] + [""]
-    size = sum(len(s) + 1 for s in lines + tail)
+    # Room for the left-out line is kept whether or not it is needed: the limit is never passed.
+    size = sum(len(s) + 1 for s in lines + tail) + len(_left_out(len(concerned))) + 2
     left_out = 0
     for p in concerned:
         block = _details(p)
@@ -122,8 +131,7 @@ def render_markdown(result: ScanResult, limit: int = COMMENT_LIMIT) -> str:
         lines += block
         size += block_size
     if left_out:
-        lines += [f"_Details of {_plural(left_out, 'more package')} left out to fit a comment; "
-                  "see the full report (`--format html` or `--format json`)._", ""]
+        lines += [_left_out(left_out), ""]
     return "\n".join(lines + tail).rstrip("\n") + "\n"
 
 
