@@ -50,6 +50,11 @@ def load_policy(project_dir: Path) -> Policy | None:
     return None
 
 
+def resolve_policy(explicit: Path | None, project_dir: Path) -> Policy | None:
+    """The policy a run uses: ``--policy FILE`` if given, else the project's (see ``load_policy``)."""
+    return load_policy_file(explicit) if explicit is not None else load_policy(project_dir)
+
+
 def load_policy_file(path: Path) -> Policy:
     """A policy file given explicitly; a ``pyproject.toml`` is read at its ``[tool.egress]`` table."""
     text = _read(path)
@@ -235,4 +240,4 @@ def _show(value: Any) -> str:
 
 
 __all__ = ["Action", "Allowance", "PathIgnore", "Policy", "PolicyOutcome", "PolicySummary", "apply_policy",
-           "load_policy", "load_policy_file", "parse_policy"]
+           "load_policy", "load_policy_file", "parse_policy", "resolve_policy"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from egress.alerts import AlertOptions, package_result
 from egress.model import Alert, Finding, PackageArtifact, PackageResult, ScanResult
@@ -59,7 +60,7 @@ def expired_note(day: date) -> str:
 
 def apply_policy(result: ScanResult, policy: Policy, today: date) -> PolicyOutcome:
     """The result with policy-hidden alerts removed and verdicts recomputed, plus the summary."""
-    counts: dict[tuple[str, str, str], int] = {}
+    counts: dict[tuple[int, str, str, str], int] = {}
     expired: dict[int, list[tuple[str, Alert]]] = {id(a): [] for a in policy.allowances if a.expired(today)}
     packages: list[PackageResult] = []
     errors = warnings = 0
@@ -83,25 +84,56 @@ def apply_policy(result: ScanResult, policy: Policy, today: date) -> PolicyOutco
             warnings += action is Action.WARN
             kept.append(alert)
         packages.append(_rebuilt(package, kept, swaps))
-    hidden = tuple(HiddenCount(kind, label, reason, n) for (kind, label, reason), n in counts.items())
+    # In the policy's own order: path ignores, allowances, then ignore actions.
+    hidden = tuple(HiddenCount(kind, label, reason, counts[(order, kind, label, reason)])
+                   for order, kind, label, reason in sorted(counts))
     lapsed_rules = tuple(ExpiredAllowance(a, tuple(expired[id(a)])) for a in policy.allowances if id(a) in expired)
     summary = PolicySummary(hidden, lapsed_rules, failing=errors > 0, errors=errors, warnings=warnings)
     return PolicyOutcome(ScanResult(packages=tuple(packages), errors=result.errors), summary)
+
+
+def summary_lines(summary: PolicySummary) -> list[str]:
+    """Plain lines for the end of a table report (nothing when the policy changed nothing)."""
+    lines = [f"hidden by policy: {h.count} by {h.label}" + (f" — {h.reason}" if h.reason else "")
+             for h in summary.hidden]
+    for lapsed in summary.expired:
+        lines.append(f"{lapsed.allowance.label} expired on {lapsed.allowance.expires}: "
+                     f"{len(lapsed.alerts)} alerts shown again")
+    if summary.failing:
+        lines.append(f"policy: {summary.errors} alerts with action error")
+    return lines
+
+
+def summary_dict(summary: PolicySummary) -> dict[str, Any]:
+    """The ``policy`` object of a JSON report (documented in docs/policy.md)."""
+    return {
+        "failing": summary.failing,
+        "errors": summary.errors,
+        "warnings": summary.warnings,
+        "hidden": [{"kind": h.kind, "rule": h.label, "reason": h.reason, "count": h.count} for h in summary.hidden],
+        "expired": [{"rule": e.allowance.label, "expired_on": e.allowance.expires.isoformat()
+                     if e.allowance.expires else None, "reason": e.allowance.reason,
+                     "alerts": [{"package": key, "type": a.type, "api": a.api, "file": a.finding.file,
+                                 "line": a.finding.line} for key, a in e.alerts]}
+                    for e in summary.expired],
+    }
 
 
 def _covers(allowance: Allowance, package: PackageResult, alert: Alert) -> bool:
     return allowance.covers(package.ecosystem, package.name, package.version, alert)
 
 
-def _hiding_rule(package: PackageResult, alert: Alert, policy: Policy, today: date) -> tuple[str, str, str] | None:
-    for ignore in policy.ignores:
+def _hiding_rule(package: PackageResult, alert: Alert, policy: Policy,
+                 today: date) -> tuple[int, str, str, str] | None:
+    """The first rule that hides ``alert``: (its place in the policy, kind, label, reason)."""
+    for i, ignore in enumerate(policy.ignores):
         if ignore.covers(package.ecosystem, package.name, package.version, alert.finding.file):
-            return ("path", ignore.label, ignore.reason)
-    for allowance in policy.allowances:
+            return (i, "path", ignore.label, ignore.reason)
+    for i, allowance in enumerate(policy.allowances, start=len(policy.ignores)):
         if not allowance.expired(today) and _covers(allowance, package, alert):
-            return ("allowance", allowance.label, allowance.reason)
+            return (i, "allowance", allowance.label, allowance.reason)
     if policy.action_for(alert.type) is Action.IGNORE:
-        return ("action", f"action ignore: {alert.type}", "")
+        return (len(policy.ignores) + len(policy.allowances), "action", f"action ignore: {alert.type}", "")
     return None
 
 

@@ -22,12 +22,12 @@ def test_allowing_one_api_hides_exactly_that_alert_and_counts_it() -> None:
     outcome = apply_policy(result(client()), policy, TODAY)
     # fetch is allowed, the dns import is hidden by its ignore action; https.get and net.connect remain.
     assert _shown(outcome) == [("https.get", "lib/index.js", 8), ("net.connect", "vendor/ping.js", 4)]
-    hidden = {(h.kind, h.label, h.reason, h.count) for h in outcome.summary.hidden}
-    assert hidden == {
+    hidden = [(h.kind, h.label, h.reason, h.count) for h in outcome.summary.hidden]
+    assert hidden == [
         ("allowance", "allow npm:tiny-client ^1.0.0 (allow-one-api.toml:6)",
          "the fetch fallback only calls the URL our code passes", 1),
         ("action", "action ignore: importsNetworkModule", "", 1),
-    }
+    ]
     assert outcome.summary.hidden_total == 2
     assert (outcome.summary.failing, outcome.summary.errors, outcome.summary.warnings) == (True, 2, 0)
     assert outcome.summary.expired == ()
@@ -116,3 +116,34 @@ def test_api_globs_and_pypi_name_normalisation() -> None:
     policy = load_policy_file(FIXTURES / "project-pyproject" / "pyproject.toml")
     outcome = apply_policy(result(p), policy, TODAY)
     assert _shown(outcome) == [("socket.socket.connect", "requests/x.py", 3)]
+
+
+def test_summary_lines_and_json_object() -> None:
+    from egress.policy_apply import summary_dict, summary_lines
+
+    policy = load_policy_file(FIXTURES / "expired.toml")
+    outcome = apply_policy(result(client()), policy, date(2026, 7, 1))
+    assert summary_lines(outcome.summary) == [
+        "allow npm:tiny-client (expired.toml:4) expired on 2026-06-30: 1 alerts shown again",
+        "policy: 3 alerts with action error",
+    ]
+    assert summary_dict(outcome.summary) == {
+        "failing": True, "errors": 3, "warnings": 1, "hidden": [],
+        "expired": [{"rule": "allow npm:tiny-client (expired.toml:4)", "expired_on": "2026-06-30",
+                     "reason": "accepted until the 1.2 review",
+                     "alerts": [{"package": "npm:tiny-client@1.1.0", "type": "networkAccess", "api": "fetch",
+                                 "file": "lib/index.js", "line": 6}]}],
+    }
+    hidden = apply_policy(result(client()), load_policy_file(FIXTURES / "allow-one-api.toml"), TODAY)
+    assert summary_lines(hidden.summary)[0] == ("hidden by policy: 1 by allow npm:tiny-client ^1.0.0 "
+                                                "(allow-one-api.toml:6) — the fetch fallback only calls the URL "
+                                                "our code passes")
+
+
+def test_resolve_policy_prefers_the_explicit_file() -> None:
+    from egress.policy import resolve_policy
+
+    explicit = resolve_policy(FIXTURES / "expired.toml", FIXTURES / "project-toml")
+    assert explicit is not None and explicit.source.endswith("expired.toml")
+    project = resolve_policy(None, FIXTURES / "project-toml")
+    assert project is not None and project.source.endswith("project-toml/egress.toml")
