@@ -13,20 +13,30 @@ them, so that one stray byte cannot hide a file (never guessed as latin-1).
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from egress.analyzers.interface import Analyzer
 from egress.catalog import Catalog, load_catalog
-from egress.model import Capability, Confidence, Ecosystem, FileAnalysis, Finding, FindingKind, SourceFile
+from egress.model import (
+    Capability, Confidence, Ecosystem, ExportFact, FileAnalysis, Finding, FindingKind, LocalUse, SourceFile,
+)
 
+from .crossfile import Names, export_targets, exported_names, is_relative, static_export_facts
 from .flow import FileFlow
-from .fold import fold
+from .fold import Folded, describe, fold_detail
+from .hidden import special_call
 from .imports import ImportSite, dynamic_import_sites, require_sites, static_sites
 from .location import SourceText, in_function
 from .parsing import Parsers
 from .scope import NameIndex
+from .special import (
+    CODE, FUNCTION, LOADER, LOADER_SPECIFIERS, MODULE_CLASS, MODULE_OBJECT, PROCESS, VM, VM_SPECIFIERS,
+    LocalValue, SpecialValue,
+)
 from .values import (
-    GlobalObject, GlobalValue, ModuleValue, Value, api_prefix, is_helper_member, main_capability,
+    GlobalObject, GlobalValue, ModuleValue, Value, api_prefix, call_use, is_helper_member, main_capability,
     member, module_name,
 )
 
@@ -43,6 +53,7 @@ class JavaScriptAnalyzer(Analyzer):
         self._catalog = catalog if catalog is not None else load_catalog(Ecosystem.NPM)
         self._parsers = Parsers()
         self._global_roots = _global_roots(self._catalog)
+        self._hints = _hint_pattern(self._catalog)
 
     def __reduce__(self) -> tuple:
         # Parsers cannot be pickled; a copy sent to a worker rebuilds its own.
@@ -68,14 +79,16 @@ class JavaScriptAnalyzer(Analyzer):
             return FileAnalysis(source.path, error="not UTF-8 text")
         try:
             parsed = self._parsers.parse(source.path, data)
-            file_pass = _FilePass(self._catalog, self._global_roots, source.path, data, parsed.tree.root_node)
+            file_pass = _FilePass(self._catalog, self._global_roots, source.path, data, parsed.tree.root_node,
+                                  self._parsers, self._hints)
             findings = file_pass.run()
+            exports, local_uses = file_pass.facts()
         except Exception as exc:  # noqa: BLE001 - the one boundary: a file must never crash a scan
             return FileAnalysis(source.path, error=f"analysis failed: {type(exc).__name__}: {exc}"[:200])
         error = f"syntax error at line {parsed.error_line}" if parsed.error_line is not None else None
         if error is None and file_pass.flow.exhausted:
             error = "analysis budget exceeded"     # findings may be missing: never a clean file
-        return FileAnalysis(source.path, tuple(findings), error)
+        return FileAnalysis(source.path, tuple(findings), error, exports, local_uses)
 
 
 def _text(data: bytes) -> bytes | None:
@@ -92,6 +105,13 @@ def _text(data: bytes) -> bytes | None:
     return data
 
 
+def _hint_pattern(catalog: Catalog) -> "re.Pattern[bytes]":
+    """Quoted network module or client names and URLs: hints next to what cannot be resolved."""
+    words = sorted({*catalog.modules, *catalog.dependencies}, key=lambda w: (-len(w), w))
+    names = b"|".join(re.escape(w.encode()) for w in words)
+    return re.compile(rb"""['"`]((?:""" + names + rb""")(?:/[^'"`\s]*)?)['"`]|((?:https?|wss?)://[^\s'"`<>]{1,80})""")
+
+
 def _global_roots(catalog: Catalog) -> dict[str, tuple[str | None, tuple[str, ...]]]:
     """Free names that start a global value: `fetch`, `navigator`, `globalThis`, `window`…"""
     roots: dict[str, tuple[str | None, tuple[str, ...]]] = {}
@@ -104,18 +124,29 @@ def _global_roots(catalog: Catalog) -> dict[str, tuple[str | None, tuple[str, ..
 
 
 class _FilePass:
-    """The passes over one parsed file."""
+    """The passes over one parsed file (or one decoded payload, `depth` > 0)."""
 
-    def __init__(self, catalog: Catalog, global_roots: dict, path: str, data: bytes, root: Node) -> None:
+    def __init__(self, catalog: Catalog, global_roots: dict, path: str, data: bytes, root: Node,
+                 parsers: Parsers, hints: "re.Pattern[bytes]", depth: int = 0) -> None:
         self.catalog = catalog
         self.global_roots = global_roots
         self.source = SourceText(path, data)
         self.root = root
+        self.parsers = parsers
+        self.hints = hints
+        self.depth = depth
         self.index = NameIndex(root, data)
-        self.flow = FileFlow(catalog, self.source, self.index, self._constant)
+        self.flow = FileFlow(catalog, self.source, self.index, self.constant)
+        self.flow.on_special = lambda call, value, construct: special_call(self, call, value, construct)
+        self.flow.on_export = self._on_export if depth == 0 else None
+        self.flow.on_dynamic = self._on_dynamic
         self.extra: list[Finding] = []
+        self.extra_nodes: list[tuple[Node, Finding]] = []    # network findings outside the flow
         self.imports: list[tuple[Node, ModuleValue]] = []
         self.global_refs: dict[int, Node] = {}
+        self._exports: dict[ExportFact, None] = {}
+        self._names: Names | None = None
+        self._hint: str | None = None
 
     def run(self) -> list[Finding]:
         for site in require_sites(self.index):
@@ -125,6 +156,7 @@ class _FilePass:
         for site in dynamic_import_sites(self.root, self.source.data):
             self._site(site)
         self._globals()
+        self._hidden()
         self.flow.run()
         self._unused_imports()
         self._unused_globals()
@@ -133,33 +165,54 @@ class _FilePass:
 
     # -- sites ---------------------------------------------------------
     def _site(self, site: ImportSite) -> None:
-        specifier = fold(site.argument, self._constant) if site.argument is not None else None
-        if specifier is None:
-            if site.form in ("require", "import()") and site.argument is not None:
-                self._add(site.node, FindingKind.DYNAMIC_REQUIRE, "require" if site.form == "require" else "import",
-                          "", Capability.REQUEST, Confidence.LOW, note=self.source.text(site.argument))
+        value = self.load(site.node, site.argument, site.form) if site.argument is not None else None
+        if value is None:
             return
+        if isinstance(value, ModuleValue):
+            if site.form in ("require", "import()"):
+                self.flow.climb(site.node, (value,))
+            elif site.form == "export" or site.side_effect:
+                for name in site.exposed or (None,):
+                    self.flow.exposures.setdefault(value.origin, set()).add(name)
+        elif site.form == "require" or site.form == "import()" and isinstance(value, SpecialValue):
+            self.flow.climb(site.node, (value,))
+        for binding in site.bindings:
+            bound = value if binding.member is None else member(self.catalog, value, binding.member, True)
+            if bound is None:
+                if isinstance(value, ModuleValue):
+                    self.flow.exposures.setdefault(value.origin, set()).add(binding.member)
+            else:
+                self.flow.bind(binding.ident, (bound,))
+
+    def load(self, node: Node, argument: Node | None, form: str) -> Value | None:
+        """The value a module specifier loads: a network module, a local module, a loader module."""
+        folded = fold_detail(argument, self.constant)
+        if folded.value is None:
+            if form not in ("import", "export") and argument is not None:
+                api = {"require": "require", "import()": "import"}.get(form, form)
+                self.dynamic(node, FindingKind.DYNAMIC_REQUIRE, api, Confidence.LOW,
+                             self.source.text(argument), folded.exceeded)
+            return None
+        specifier, how = folded.value, self.describe(argument, folded)
+        hidden = "" if form in ("require", "import", "export", "import()") else f"loaded through {form}"
+        note = "; ".join(n for n in (how, hidden) if n)
+        step = self.source.step(node, f"{form} '{specifier}'" + (f" ({note})" if note else ""))
+        if is_relative(specifier):
+            return LocalValue(specifier, None, None, (step,), node.start_byte) if form != "import()" else None
+        if specifier in LOADER_SPECIFIERS:
+            return SpecialValue(MODULE_CLASS, "Module", (step,), node.start_byte)
+        if specifier in VM_SPECIFIERS:
+            return SpecialValue(VM, "vm", (step,), node.start_byte)
         entry = self.catalog.module(specifier)
         if entry is None:
             dependency = self.catalog.dependency(specifier)
             if dependency is not None:
-                self._add(site.node, FindingKind.DEPENDENCY, dependency.name, specifier, Capability.REQUEST,
-                          Confidence.MEDIUM, note=f"imports network client {dependency.name}")
-            return
-        step = self.source.step(site.node, f"{site.form} '{specifier}'")
-        value = ModuleValue(entry, (), site.form == "import()", (step,), site.node.start_byte)
-        self.imports.append((site.node, value))
-        if site.form in ("require", "import()"):
-            self.flow.climb(site.node, (value,))
-        elif site.form == "export" or site.side_effect:
-            for name in site.exposed or (None,):
-                self.flow.exposures.setdefault(value.origin, set()).add(name)
-        for binding in site.bindings:
-            bound = value if binding.member is None else member(self.catalog, value, binding.member)
-            if bound is None:
-                self.flow.exposures.setdefault(value.origin, set()).add(binding.member)
-            else:
-                self.flow.bind(binding.ident, (bound,))
+                self.add(node, FindingKind.DEPENDENCY, dependency.name, specifier, Capability.REQUEST,
+                         Confidence.MEDIUM, note="; ".join(n for n in (f"imports network client {dependency.name}", note) if n))
+            return None
+        value = ModuleValue(entry, (), form == "import()", (step,), node.start_byte, note)
+        self.imports.append((node, value))
+        return value
 
     def _globals(self) -> None:
         for name, (root, path) in self.global_roots.items():
@@ -175,6 +228,26 @@ class _FilePass:
                 self.global_refs[origin] = ref
                 self.flow.climb(ref, (value,))
 
+    def _hidden(self) -> None:
+        """Loaders, bindings and code sinks, each only when its trigger name occurs in the file."""
+        for ref in self.index.sites("require").references:
+            call = ref.parent
+            if call is not None and call.type == "call_expression" and call.child_by_field_name("function") == ref:
+                continue                                  # a plain require(...): an import site
+            if self.index.resolve(ref, "require") is None:
+                self.flow.climb(ref, (SpecialValue(LOADER, "require", (), ref.start_byte),))
+        data = self.source.data
+        starts = [("module", MODULE_OBJECT, (b"module.require", b"module.constructor", b"module._", b"module["))]
+        starts.append(("process", PROCESS, (b"binding", b"mainModule")))
+        starts.append(("eval", CODE, (b"eval",)))
+        starts.append(("Function", FUNCTION, (b"Function",)))
+        starts.extend((timer, CODE, (timer.encode(),)) for timer in ("setTimeout", "setInterval"))
+        for name, kind, triggers in starts:
+            if not any(trigger in data for trigger in triggers):
+                continue
+            for ref in self.index.free_references(name):
+                self.flow.climb(ref, (SpecialValue(kind, name, (), ref.start_byte),))
+
     # -- whole-file verdicts ----------------------------------------------
     def _unused_imports(self) -> None:
         for node, value in self.imports:
@@ -183,8 +256,9 @@ class _FilePass:
             exposed = self.flow.exposures.get(value.origin, {None})
             if all(name is not None and is_helper_member(value.entry, name) for name in exposed):
                 continue
-            self._add(node, FindingKind.IMPORT_ONLY, api_prefix(value.entry), module_name(value.entry),
-                      main_capability(value.entry), Confidence.LOW, note="imports network module")
+            note = "; ".join(n for n in ("imports network module", value.note) if n)
+            self.add(node, FindingKind.IMPORT_ONLY, api_prefix(value.entry), module_name(value.entry),
+                     main_capability(value.entry), Confidence.LOW, note=note)
 
     def _unused_globals(self) -> None:
         for origin, name in sorted(self.flow.escaped_globals.items()):
@@ -194,20 +268,123 @@ class _FilePass:
             entry = self.catalog.globals.get(name)
             if entry is None:
                 continue
-            self._add(ref, FindingKind.NETWORK, name, "<global>", entry.capability, Confidence.MEDIUM,
-                      note=f"reference to {name} (not called here)")
+            self.add(ref, FindingKind.NETWORK, name, "<global>", entry.capability, Confidence.MEDIUM,
+                     note=f"reference to {name} (not called here)")
+
+    # -- what cannot be resolved ------------------------------------------
+    def _on_dynamic(self, node: Node, value: Value) -> None:
+        """`https[m](…)`, `window[name](…)`: a computed member of a network module or the global object."""
+        if isinstance(value, GlobalObject):
+            grand = node.parent
+            if value.path or grand is None or grand.type not in ("call_expression", "new_expression"):
+                return
+        index = node.child_by_field_name("index")
+        self.dynamic(node, FindingKind.DYNAMIC_REQUIRE, value.label, Confidence.LOW,
+                     f"computed member {value.label}[{self.source.text(index, 60)}]", False)
+
+    def dynamic(self, node: Node, kind: FindingKind, api: str, confidence: Confidence, note: str,
+                exceeded: bool) -> None:
+        """A name or code that cannot be resolved: never dropped, with hints when the file has any."""
+        parts = ["fold budget exceeded" if exceeded else "", note, self._network_hint()]
+        self.add(node, kind, api, "", Capability.REQUEST, confidence, note="; ".join(p for p in parts if p))
+
+    def _network_hint(self) -> str:
+        if self._hint is None:
+            seen: dict[str, None] = {}
+            for match in self.hints.finditer(self.source.data):
+                found = match.group(1) or match.group(2)
+                text = found.decode("utf-8", "replace")
+                seen.setdefault(f"'{text}'" if match.group(1) else text, None)
+                if len(seen) == 3:
+                    break
+            self._hint = f"file also contains network-looking strings: {', '.join(seen)}" if seen else ""
+        return self._hint
+
+    # -- cross-file facts -------------------------------------------------
+    def facts(self) -> tuple[tuple[ExportFact, ...], tuple[LocalUse, ...]]:
+        """What this file exports of network capability, and its uses of local modules."""
+        for key, node in self.flow.finding_nodes.items():
+            self._export_finding(node, self.flow.findings[key])
+        for node, finding in self.extra_nodes:
+            self._export_finding(node, finding)
+        uses: dict[LocalUse, None] = {}
+        for node, use in self.flow.local_uses:
+            uses.setdefault(use, None)
+            for name, member_of in export_targets(node, self._exported_names):
+                self._exports.setdefault(ExportFact(
+                    name, line=use.line, column=use.column, via_specifier=use.specifier,
+                    via_member=use.member if use.member is not None else use.attribute, member_of=member_of), None)
+        for fact in static_export_facts(self.root, self.catalog, self.source.position):
+            self._exports.setdefault(fact, None)
+        return tuple(self._exports), tuple(uses)
+
+    def _export_finding(self, node: Node, finding: Finding) -> None:
+        if finding.kind is not FindingKind.NETWORK:
+            return
+        for name, member_of in export_targets(node, self._exported_names):
+            self._exports.setdefault(ExportFact(
+                name, finding.api, finding.module, finding.capability, finding.line, finding.column,
+                member_of=member_of), None)
+
+    def _on_export(self, node: Node, values: tuple) -> bool:
+        targets = export_targets(node, self._exported_names)
+        if not targets:
+            return False
+        line, column = self.source.position(node)
+        for value in values:
+            for name, member_of in targets:
+                fact = self._fact(value, name, member_of, line, column)
+                if fact is not None:
+                    self._exports.setdefault(fact, None)
+        return True
+
+    def _fact(self, value: Value, name: str | None, member_of: str | None, line: int, column: int) -> ExportFact | None:
+        if isinstance(value, LocalValue):
+            via = value.member if value.member is not None else value.attribute
+            return ExportFact(name, line=line, column=column, via_specifier=value.specifier, via_member=via,
+                              member_of=member_of)
+        if isinstance(value, ModuleValue) and not value.path:
+            if value.promised:
+                return None
+            entry = value.entry
+            return ExportFact(name, api_prefix(entry), module_name(entry), main_capability(entry), line, column,
+                              member_of=member_of, note="module")
+        if isinstance(value, (SpecialValue, GlobalObject)):
+            return None
+        use = call_use(self.catalog, value, False) or call_use(self.catalog, value, True)
+        if use is None:
+            return None
+        return ExportFact(name, use.api, use.module, use.capability, line, column, member_of=member_of)
+
+    def _exported_names(self) -> Names:
+        if self._names is None:
+            self._names = exported_names(self.root)
+        return self._names
 
     # -- helpers ---------------------------------------------------------
-    def _add(self, node: Node, kind: FindingKind, api: str, module: str, capability: Capability,
-             confidence: Confidence, note: str = "") -> None:
+    def add(self, node: Node, kind: FindingKind, api: str, module: str, capability: Capability,
+            confidence: Confidence, note: str = "", export: bool = False) -> None:
         line, column = self.source.position(node)
-        self.extra.append(Finding(
+        finding = Finding(
             kind=kind, api=api, module=module, capability=capability, file=self.source.path,
             line=line, column=column, snippet=self.source.snippet(node), confidence=confidence,
             in_function=in_function(node), note=note,
-        ))
+        )
+        self.extra.append(finding)
+        if export:
+            self.extra_nodes.append((node, finding))
 
-    def _constant(self, ident: Node) -> Node | None:
+    def describe(self, node: Node | None, folded: Folded) -> str:
+        return describe(node, folded, self.source.text(node, 60)) if node is not None else ""
+
+    def nested(self, data: bytes, depth: int) -> tuple["_FilePass", int | None]:
+        """A pass over a decoded payload, and the payload line of its first syntax error."""
+        parsed = self.parsers.parse("payload.js", data)
+        nested = _FilePass(self.catalog, self.global_roots, self.source.path, data, parsed.tree.root_node,
+                           self.parsers, self.hints, depth)
+        return nested, parsed.error_line
+
+    def constant(self, ident: Node) -> Node | None:
         """The initializer of the constant an identifier names (for folding)."""
         if ident.type != "identifier":
             return None

@@ -24,13 +24,24 @@ from tree_sitter import Node
 from egress.catalog import Catalog
 from egress.model import Capability, Confidence, Finding, FindingKind
 
-from .fold import fold
+from egress.model import LocalUse
+
+from .fold import describe, fold, fold_detail
 from .location import SourceText, in_function
 from .scope import Declaration, NameIndex
+from .special import LocalValue, SpecialValue
+from .syntax import is_field as _is, is_interop as _is_interop, is_static as _is_static, member_path
+from .syntax import operation_node as _operation_node, text as _text
 from .values import (
-    BINDER, GlobalValue, MethodValue, ModuleValue, Use, Value, call_result, call_use,
+    BINDER, GlobalObject, GlobalValue, MethodValue, ModuleValue, Use, Value, call_result, call_use,
     member, with_step,
 )
+
+#: The analyzer's answers for what the flow cannot decide alone (``hidden.py``, ``crossfile.py``).
+SpecialCall = Callable[[Node, SpecialValue, bool], tuple]
+ExportHook = Callable[[Node, tuple], bool]
+DynamicHook = Callable[[Node, Value], None]
+_EXPORT_PATHS = ("module.exports", "exports.")
 
 #: Wrappers that only re-shape a value: parentheses, `await`, TypeScript casts.
 _PASSTHROUGH = frozenset({
@@ -42,12 +53,6 @@ _SHORT_CIRCUIT = frozenset({"||", "&&", "??"})
 _ESCAPES = frozenset({
     "return_statement", "pair", "array", "spread_element", "export_statement", "object",
     "arrow_function", "yield_expression",
-})
-#: Interop helpers of TypeScript, Babel, esbuild and Rollup output: the value passes through.
-_INTEROP = frozenset({
-    "__importDefault", "__importStar", "__toESM", "_interopRequireDefault",
-    "_interopRequireWildcard", "_interopDefault", "_interopDefaultLegacy", "_interopNamespace",
-    "_interopNamespaceDefault", "__importWildcard",
 })
 MAX_STEPS = 200_000
 
@@ -72,6 +77,11 @@ class FileFlow:
         self._merged: dict[int, set[int]] = {}      # origin -> origins deduplicated into it
         self._steps = 0
         self.exhausted = False                      # the work budget ran out: findings may be missing
+        self.finding_nodes: dict[tuple, Node] = {}  # finding key -> node it is reported at
+        self.local_uses: list[tuple[Node, LocalUse]] = []
+        self.on_special: SpecialCall | None = None
+        self.on_export: ExportHook | None = None
+        self.on_dynamic: DynamicHook | None = None
 
     # -- entry points --------------------------------------------------
     def climb(self, node: Node, values: Iterable[Value]) -> None:
@@ -117,20 +127,33 @@ class FileFlow:
                 vals, node = self._call(parent, vals, construct=True), parent
             elif kind == "arguments":
                 call = parent.parent
-                if call is not None and _is_interop(call) and parent.named_children[:1] == [node]:
+                first = parent.named_children[:1] == [node]
+                if call is not None and _is_interop(call) and first:
                     node = call
+                elif call is not None and first and (reflect := self._reflect(call)) is not None:
+                    vals, node = self._reflected(call, reflect, vals), call
                 else:
                     return self._escape(node, vals)
             elif kind == "variable_declarator":
                 if _is(parent, "value", node):
+                    holder = parent.parent.parent if parent.parent is not None else None
+                    if holder is not None and holder.type == "export_statement":
+                        self._exported(node, vals)
                     self._bind_pattern(parent.child_by_field_name("name"), vals)
                     return None
                 return self._stop(vals)
             elif kind == "assignment_expression":
                 if not _is(parent, "right", node):
                     return self._stop(vals)
-                self._assign(parent.child_by_field_name("left"), vals)
+                left = parent.child_by_field_name("left")
+                if left is not None and _text(left).startswith(_EXPORT_PATHS):
+                    self._exported(node, vals)
+                self._assign(left, vals)
                 node = parent
+            elif kind == "pair" and _is(parent, "value", node) and self._pair_path(parent) is not None:
+                path = self._pair_path(parent)
+                self._enqueue(("path", path), path, vals, parent)
+                return self._escape(node, vals)
             elif kind in ("field_definition", "public_field_definition"):
                 # `class A { socket = new net.Socket() }` is `this.socket = …`
                 prop = parent.child_by_field_name("property") or parent.child_by_field_name("name")
@@ -158,11 +181,18 @@ class FileFlow:
 
     # -- climbing steps ------------------------------------------------
     def _member(self, parent: Node, vals: tuple[Value, ...]) -> tuple[tuple[Value, ...], Node]:
-        name = self._property_name(parent)
+        name, note = self._property_name(parent)
         grand = parent.parent
+        if name is None and self.on_dynamic is not None:
+            for value in vals:
+                if isinstance(value, GlobalObject) or isinstance(value, ModuleValue) and not value.path:
+                    self._use(value.origin)
+                    self.on_dynamic(parent, value)
         if name is None or (grand is not None and grand.type == "assignment_expression" and _is(grand, "left", parent)):
             self._stop(vals)
             return (), parent
+        if note:
+            vals = tuple(replace(v, note=_join(v.note, note)) for v in vals)
         if grand is not None and grand.type == "call_expression" and _is(grand, "function", parent):
             if name == "then" and any(isinstance(v, ModuleValue) and v.promised for v in vals):
                 self._then(grand, vals)
@@ -178,16 +208,72 @@ class FileFlow:
                 result.append(got)
         return tuple(result), parent
 
-    def _property_name(self, node: Node) -> str | None:
+    def _property_name(self, node: Node) -> tuple[str | None, str]:
+        """The member name, and how it was folded when computed (`globalThis['fe'+'tch']`)."""
         if node.type == "member_expression":
             prop = node.child_by_field_name("property")
-            return prop.text.decode("utf-8", "replace") if prop is not None and prop.text else None
+            return (prop.text.decode("utf-8", "replace") if prop is not None and prop.text else None), ""
         index = node.child_by_field_name("index")
-        return fold(index, self.constant) if index is not None else None
+        if index is None:
+            return None, ""
+        folded = fold_detail(index, self.constant)
+        return folded.value, describe(index, folded, self.source.text(index, 60))
+
+    def _reflect(self, call: Node) -> str | None:
+        """`Reflect.get(obj, name)` / `Reflect.apply(fn, this, args)` with the global `Reflect`."""
+        callee = call.child_by_field_name("function")
+        if callee is None or callee.type != "member_expression":
+            return None
+        obj = callee.child_by_field_name("object")
+        method = _text(callee.child_by_field_name("property"))
+        if obj is None or obj.type != "identifier" or _text(obj) != "Reflect" or method not in ("get", "apply"):
+            return None
+        return method if self.index.resolve(obj, "Reflect") is None else None
+
+    def _reflected(self, call: Node, method: str, vals: tuple[Value, ...]) -> tuple[Value, ...]:
+        if method == "apply":
+            return self._call(call, vals, construct=False)
+        arguments = call.child_by_field_name("arguments")
+        args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+        folded = fold_detail(args[1], self.constant) if len(args) > 1 else None
+        if folded is None or folded.value is None:
+            self._stop(vals)
+            return ()
+        note = describe(args[1], folded, self.source.text(args[1], 60))
+        return tuple(replace(v, note=_join(v.note, note)) for v in self._members(vals, folded.value, False))
+
+    def _pair_path(self, pair: Node) -> str | None:
+        """`const o = {r: require}`: the pair is `o.r`."""
+        obj = pair.parent
+        decl = obj.parent if obj is not None else None
+        key = pair.child_by_field_name("key")
+        if decl is None or decl.type != "variable_declarator" or key is None or key.type != "property_identifier":
+            return None
+        name = decl.child_by_field_name("name")
+        if name is None or name.type != "identifier" or not _is(decl, "value", obj):
+            return None
+        return f"{_text(name)}.{_text(key)}"
+
+    def _exported(self, node: Node, vals: tuple[Value, ...]) -> None:
+        """A value assigned to `exports.x` / `module.exports` or declared by `export const`."""
+        if self.on_export is None or not self.on_export(node, vals):
+            return
+        for value in vals:
+            if isinstance(value, MethodValue) or isinstance(value, ModuleValue) and value.path:
+                use = call_use(self.catalog, value, construct=False)
+                if use is not None:
+                    self._emit_reference(node, value, use)
 
     def _call(self, call: Node, vals: tuple[Value, ...], construct: bool) -> tuple[Value, ...]:
         results: list[Value] = []
         for value in vals:
+            if isinstance(value, SpecialValue):
+                if self.on_special is not None:
+                    results.extend(self.on_special(call, value, construct))
+                continue
+            if isinstance(value, LocalValue):
+                self._local_use(_operation_node(call), value, called=True)
+                continue
             self._expose(value)
             use = call_use(self.catalog, value, construct)
             if use is not None:
@@ -232,22 +318,22 @@ class FileFlow:
                     key = child.child_by_field_name("key")
                     name = fold(key, self.constant) if key is not None and key.type != "property_identifier" else _text(key)
                     if name:
-                        self._bind_pattern(child.child_by_field_name("value"), self._members(vals, name))
+                        self._bind_pattern(child.child_by_field_name("value"), self._members(vals, name, True))
                 elif child.type == "shorthand_property_identifier_pattern":
-                    self._bind_pattern(child, self._members(vals, _text(child)))
+                    self._bind_pattern(child, self._members(vals, _text(child), True))
                 elif child.type == "object_assignment_pattern":
                     left = child.child_by_field_name("left")
                     if left is not None:
-                        self._bind_pattern(left, self._members(vals, _text(left)))
+                        self._bind_pattern(left, self._members(vals, _text(left), True))
         elif kind == "assignment_pattern":
             self._bind_pattern(pattern.child_by_field_name("left"), vals)
         else:
             self._stop(vals)
 
-    def _members(self, vals: tuple[Value, ...], name: str) -> tuple[Value, ...]:
+    def _members(self, vals: tuple[Value, ...], name: str, destructured: bool) -> tuple[Value, ...]:
         out = []
         for value in vals:
-            got = member(self.catalog, value, name)
+            got = member(self.catalog, value, name, destructured)
             if got is None:
                 self._expose(value)
             else:
@@ -340,11 +426,21 @@ class FileFlow:
         key = (use.api, line, column)
         if key in self.findings:
             return
+        self.finding_nodes[key] = node
         self.findings[key] = Finding(
             kind=FindingKind.NETWORK, api=use.api, module=use.module, capability=use.capability,
             file=self.source.path, line=line, column=column, snippet=self.source.snippet(node),
-            confidence=confidence, in_function=in_function(node), trace=value.trace, note=note,
+            confidence=confidence, in_function=in_function(node), trace=value.trace,
+            note=_join(value.note, note),
         )
+
+    def _local_use(self, node: Node, value: LocalValue, called: bool) -> None:
+        line, column = self.source.position(node)
+        member = value.member if value.member != "default" else None
+        self.local_uses.append((node, LocalUse(
+            value.specifier, member, line, column, self.source.snippet(node), in_function(node),
+            value.attribute, called,
+        )))
 
     def _use(self, origin: int) -> None:
         """Mark an origin used, with every origin whose identical value was merged into it."""
@@ -364,8 +460,12 @@ class FileFlow:
             self._expose(value)
 
     def _escape(self, node: Node, vals: tuple[Value, ...]) -> None:
+        if self.on_export is not None:
+            self.on_export(node, vals)
         for value in vals:
             self._expose(value)
+            if isinstance(value, LocalValue):
+                self._local_use(node, value, called=False)
             if isinstance(value, GlobalValue):
                 self.escaped_globals.setdefault(value.origin, value.name)
             elif isinstance(value, (ModuleValue, MethodValue)) and (
@@ -377,76 +477,5 @@ class FileFlow:
                     self._emit_reference(node, value, use)
 
 
-
-def _operation_node(call: Node) -> Node:
-    """Where a call is reported: its start, or the method name when that is elsewhere.
-
-    `https.request(o)` is reported at `https`; in a chain (`create().listen()`)
-    or when the method name is on a later line, at the method name, so the
-    line is always the line of the operation.
-    """
-    callee = call.child_by_field_name("function") if call.type == "call_expression" else None
-    if callee is None or callee.type != "member_expression":
-        return call
-    obj = callee.child_by_field_name("object")
-    prop = callee.child_by_field_name("property")
-    if obj is None or prop is None:
-        return call
-    if prop.start_point.row != call.start_point.row:
-        return prop
-    if obj.type in ("call_expression", "new_expression"):
-        inner = obj.child_by_field_name("function")
-        if not (inner is not None and inner.type in ("identifier", "import") and _text(inner) in ("require", "import")):
-            return prop
-    return call
-
-
-def member_path(node: Node) -> str | None:
-    """`this.socket`, `a.b.c`: a member chain of plain names, or None."""
-    parts: list[str] = []
-    current = node
-    while current.type == "member_expression":
-        prop = current.child_by_field_name("property")
-        obj = current.child_by_field_name("object")
-        if prop is None or obj is None or prop.type not in ("property_identifier", "private_property_identifier"):
-            return None
-        parts.append(_text(prop))
-        current = obj
-    if current.type == "this":
-        parts.append("this")
-    elif current.type == "identifier":
-        parts.append(_text(current))
-    else:
-        return None
-    return ".".join(reversed(parts)) if len(parts) > 1 else None
-
-
-def _is_static(field: Node) -> bool:
-    return any(not child.is_named and child.type == "static" for child in field.children)
-
-
-def _is_interop(call: Node) -> bool:
-    if call.type != "call_expression":
-        return False
-    callee = call.child_by_field_name("function")
-    if callee is not None and callee.type == "member_expression":
-        callee = callee.child_by_field_name("property")
-    if callee is not None and callee.type == "parenthesized_expression":
-        inner = callee.named_children
-        callee = inner[-1] if inner else None
-        if callee is not None and callee.type == "sequence_expression":
-            callee = callee.named_children[-1]
-        if callee is not None and callee.type == "member_expression":
-            callee = callee.child_by_field_name("property")
-    return callee is not None and _text(callee) in _INTEROP
-
-
-def _is(parent: Node, field: str, child: Node) -> bool:
-    value = parent.child_by_field_name(field)
-    return value is not None and value == child
-
-
-def _text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", "replace")
+def _join(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)

@@ -1,17 +1,21 @@
-"""Constant folding of module names: `require('ht' + 'tps')` is `require('https')`.
+"""Constant folding: `require('ht' + 'tps')` is `require('https')`.
 
-A small evaluator over syntax nodes that only knows strings.  Each node
-type has its own folder in ``_FOLDERS``; adding an operator is adding one
-function there.  A ``Budget`` bounds recursion depth and result length so
-that a hostile file cannot make folding expensive.  Anything it does not
-understand folds to ``None``, and the caller reports a dynamic require.
+A small evaluator over syntax nodes that knows strings, numbers, bytes,
+arrays and plain object literals.  Each node type has its own folder in
+``_FOLDERS`` and each method call its own handler in ``_METHODS`` /
+``_FUNCTIONS`` (``decoders.py``); adding an operator is adding one
+function there.  A ``Budget`` bounds depth, result length and the number
+of nodes visited, so a hostile file cannot make folding expensive; when it
+runs out the result says so (``Folded.exceeded``) and the caller reports
+that, never silently a non-constant.  Every decoding step is recorded in
+``Folded.how`` so a finding can say how a name was revealed.
 """
 
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Union
 
 from tree_sitter import Node
 
@@ -23,29 +27,109 @@ ConstantLookup = Callable[[Node], "Node | None"]
 class Budget:
     max_depth: int = 16
     max_length: int = 1024
+    max_nodes: int = 2_000
+
+
+#: Payloads handed to eval/Function may be large; their decoding is still bounded.
+PAYLOAD_BUDGET = Budget(max_depth=24, max_length=1_000_000, max_nodes=20_000)
+
+
+@dataclass(frozen=True)
+class ObjectLiteral:
+    """A `{...}` literal, read lazily property by property."""
+
+    node: Node
+
+
+Const = Union[str, int, bytes, list, ObjectLiteral]
+
+
+class Exceeded(Exception):
+    """The fold budget ran out."""
+
+
+@dataclass
+class Folded:
+    """The outcome of one fold: the value, how it was revealed, whether the budget ran out."""
+
+    value: str | None
+    how: list[str] = field(default_factory=list)
+    exceeded: bool = False
+
+    @property
+    def decoded(self) -> bool:
+        return any(step.startswith("decoded") or step == "char codes" for step in self.how)
 
 
 def fold(node: Node, lookup: ConstantLookup | None = None, budget: Budget = Budget()) -> str | None:
     """The string `node` always evaluates to, or None when it is not a constant."""
-    return _Folder(lookup, budget).fold(node, 0)
+    return fold_detail(node, lookup, budget).value
 
 
-class _Folder:
+def fold_detail(node: Node | None, lookup: ConstantLookup | None = None, budget: Budget = Budget()) -> Folded:
+    """Like `fold`, with the decoding steps and whether the budget was exceeded."""
+    folder = Folder(lookup, budget)
+    try:
+        value = folder.string(node, 0)
+    except Exceeded:
+        return Folded(None, folder.how, exceeded=True)
+    return Folded(value, folder.how)
+
+
+def describe(node: Node, folded: Folded, source_text: str) -> str:
+    """`folded: 'ht' + 'tps' → https` / `decoded base64 → net`, or "" for a plain literal."""
+    if folded.value is None or _plain_literal(node):
+        return ""
+    decodings = [step for step in folded.how if step.startswith("decoded")]
+    if decodings:
+        return f"{', '.join(dict.fromkeys(decodings))} → {folded.value}"
+    return f"folded: {source_text} → {folded.value}"
+
+
+def _plain_literal(node: Node) -> bool:
+    return node.type == "string" and all(c.type == "string_fragment" for c in node.named_children)
+
+
+class Folder:
+    """One evaluation; `how` collects the decoding steps taken."""
+
     def __init__(self, lookup: ConstantLookup | None, budget: Budget) -> None:
         self.lookup = lookup
         self.budget = budget
+        self.how: list[str] = []
+        self._nodes = 0
 
-    def fold(self, node: Node | None, depth: int) -> str | None:
-        if node is None or depth > self.budget.max_depth:
+    def note(self, step: str) -> None:
+        if step not in self.how:
+            self.how.append(step)
+
+    def value(self, node: Node | None, depth: int) -> Const | None:
+        """Any constant (string, number, bytes, array, object literal)."""
+        if node is None:
             return None
+        self._nodes += 1
+        if depth > self.budget.max_depth or self._nodes > self.budget.max_nodes:
+            raise Exceeded()
         folder = _FOLDERS.get(node.type)
         result = folder(self, node, depth + 1) if folder is not None else None
-        if result is not None and len(result) > self.budget.max_length:
-            return None
+        if isinstance(result, (str, bytes, list)) and len(result) > self.budget.max_length:
+            raise Exceeded()
         return result
 
+    def string(self, node: Node | None, depth: int) -> str | None:
+        result = self.value(node, depth)
+        return result if isinstance(result, str) else None
 
-def _string(_: _Folder, node: Node, __: int) -> str | None:
+    def number(self, node: Node | None, depth: int) -> int | None:
+        result = self.value(node, depth)
+        return result if isinstance(result, int) and not isinstance(result, bool) else None
+
+    def strings(self, node: Node | None, depth: int) -> list | None:
+        result = self.value(node, depth)
+        return result if isinstance(result, list) else None
+
+
+def _string(_: Folder, node: Node, __: int) -> str | None:
     parts: list[str] = []
     for child in node.named_children:
         if child.type == "string_fragment":
@@ -57,7 +141,7 @@ def _string(_: _Folder, node: Node, __: int) -> str | None:
     return "".join(parts)
 
 
-def _template(folder: _Folder, node: Node, depth: int) -> str | None:
+def _template(folder: Folder, node: Node, depth: int) -> str | None:
     parts: list[str] = []
     for child in node.named_children:
         if child.type == "string_fragment":
@@ -66,72 +150,152 @@ def _template(folder: _Folder, node: Node, depth: int) -> str | None:
             parts.append(_unescape(_text(child)))
         elif child.type == "template_substitution":
             inner = child.named_children
-            value = folder.fold(inner[0], depth) if len(inner) == 1 else None
-            if value is None:
+            value = folder.value(inner[0], depth) if len(inner) == 1 else None
+            if not isinstance(value, (str, int)):
                 return None
-            parts.append(value)
+            parts.append(str(value))
         else:
             return None
     return "".join(parts)
 
 
-def _binary(folder: _Folder, node: Node, depth: int) -> str | None:
+def _binary(folder: Folder, node: Node, depth: int) -> Const | None:
     operator = node.child_by_field_name("operator")
     if operator is None or operator.type != "+":
         return None
-    left = folder.fold(node.child_by_field_name("left"), depth)
-    right = folder.fold(node.child_by_field_name("right"), depth) if left is not None else None
-    return None if right is None else left + right
+    left = folder.value(node.child_by_field_name("left"), depth)
+    if not isinstance(left, (str, int)):
+        return None
+    right = folder.value(node.child_by_field_name("right"), depth)
+    if not isinstance(right, (str, int)):
+        return None
+    if isinstance(left, int) and isinstance(right, int):
+        return left + right
+    return f"{left}{right}"
 
 
-def _parenthesized(folder: _Folder, node: Node, depth: int) -> str | None:
+def _parenthesized(folder: Folder, node: Node, depth: int) -> Const | None:
     inner = node.named_children
-    return folder.fold(inner[-1], depth) if len(inner) == 1 else None
+    return folder.value(inner[-1], depth) if len(inner) == 1 else None
 
 
-def _identifier(folder: _Folder, node: Node, depth: int) -> str | None:
+def _identifier(folder: Folder, node: Node, depth: int) -> Const | None:
     if folder.lookup is None:
         return None
-    return folder.fold(folder.lookup(node), depth)
+    return folder.value(folder.lookup(node), depth)
 
 
-def _number(_: _Folder, node: Node, __: int) -> str | None:
-    text = _text(node)
-    return text if text.isdigit() and (text == "0" or not text.startswith("0")) else None
-
-
-def _call(folder: _Folder, node: Node, depth: int) -> str | None:
-    """`[...].join(sep)` and `'a'.concat(...)`."""
-    callee = node.child_by_field_name("function")
-    arguments = node.child_by_field_name("arguments")
-    if callee is None or arguments is None or callee.type != "member_expression":
+def _number(_: Folder, node: Node, __: int) -> int | None:
+    text = _text(node).replace("_", "")
+    try:
+        if text.lower().startswith(("0x", "0o", "0b")):
+            return int(text, 0)
+        if text.isdigit() and (text == "0" or not text.startswith("0")):
+            return int(text)
+    except ValueError:
         return None
-    target = callee.child_by_field_name("object")
-    method = _text(callee.child_by_field_name("property"))
-    args = arguments.named_children
-    if method == "join" and target is not None and target.type == "array" and len(args) <= 1:
-        separator = folder.fold(args[0], depth) if args else ","
-        items = [folder.fold(item, depth) for item in target.named_children]
-        if separator is None or any(item is None for item in items):
-            return None
-        return separator.join(items)  # type: ignore[arg-type]
-    if method == "concat":
-        base = folder.fold(target, depth)
-        rest = [folder.fold(arg, depth) for arg in args]
-        if base is None or any(item is None for item in rest):
-            return None
-        return base + "".join(rest)  # type: ignore[arg-type]
     return None
 
 
-_FOLDERS: dict[str, Callable[[_Folder, Node, int], str | None]] = {
+def _array(folder: Folder, node: Node, depth: int) -> list | None:
+    items = []
+    for child in node.named_children:
+        if child.type == "comment":
+            continue
+        if child.type == "spread_element":
+            inner = folder.strings(child.named_children[0] if child.named_children else None, depth)
+            if inner is None:
+                return None
+            items.extend(inner)
+            continue
+        value = folder.value(child, depth)
+        if not isinstance(value, (str, int)):
+            return None
+        items.append(value)
+    return items
+
+
+def _object(_: Folder, node: Node, __: int) -> ObjectLiteral:
+    return ObjectLiteral(node)
+
+
+def _member(folder: Folder, node: Node, depth: int) -> Const | None:
+    """`m.a` of a constant object, `s.length`."""
+    prop = node.child_by_field_name("property")
+    target = folder.value(node.child_by_field_name("object"), depth)
+    if prop is None or target is None:
+        return None
+    return _index(folder, target, _text(prop), depth)
+
+
+def _subscript(folder: Folder, node: Node, depth: int) -> Const | None:
+    """`p[0]`, `m['a']`, `'https'[0]`."""
+    target = folder.value(node.child_by_field_name("object"), depth)
+    if target is None:
+        return None
+    key = folder.value(node.child_by_field_name("index"), depth)
+    return _index(folder, target, key, depth) if isinstance(key, (str, int)) else None
+
+
+def _index(folder: Folder, target: Const, key: str | int, depth: int) -> Const | None:
+    if isinstance(target, ObjectLiteral):
+        return folder.value(property_value(target.node, str(key)), depth)
+    if isinstance(target, (str, list)):
+        if key == "length":
+            return len(target)
+        if isinstance(key, str) and key.isdigit():
+            key = int(key)
+        if isinstance(key, int) and 0 <= key < len(target):
+            return target[key]
+    return None
+
+
+def property_value(obj: Node, name: str) -> Node | None:
+    """The value node of property `name` in an object literal (the last one wins)."""
+    found: Node | None = None
+    for child in obj.named_children:
+        if child.type == "pair":
+            key = child.child_by_field_name("key")
+            if key is not None and _key_name(key) == name:
+                found = child.child_by_field_name("value")
+        elif child.type == "spread_element":
+            found = None            # a spread may override anything before it
+    return found
+
+
+def _key_name(key: Node) -> str | None:
+    if key.type in ("property_identifier", "number"):
+        return _text(key)
+    if key.type == "string":
+        return _string(None, key, 0)  # type: ignore[arg-type]
+    return None
+
+
+def _call(folder: Folder, node: Node, depth: int) -> Const | None:
+    from .decoders import call_value        # the method and function table lives there
+
+    return call_value(folder, node, depth)
+
+
+def _new(folder: Folder, node: Node, depth: int) -> Const | None:
+    from .decoders import new_value
+
+    return new_value(folder, node, depth)
+
+
+_FOLDERS: dict[str, Callable[[Folder, Node, int], Const | None]] = {
     "string": _string,
     "template_string": _template,
     "binary_expression": _binary,
     "parenthesized_expression": _parenthesized,
     "identifier": _identifier,
     "number": _number,
+    "array": _array,
+    "object": _object,
+    "member_expression": _member,
+    "subscript_expression": _subscript,
     "call_expression": _call,
+    "new_expression": _new,
 }
 
 

@@ -16,6 +16,8 @@ from typing import Union
 from egress.catalog import Catalog, ModuleEntry
 from egress.model import Capability, TraceStep
 
+from .special import LocalValue, SpecialValue, local_member, special_member
+
 Trace = tuple[TraceStep, ...]
 
 
@@ -28,6 +30,7 @@ class ModuleValue:
     promised: bool = False          # the promise of `import('x')`, before await/then
     trace: Trace = ()
     origin: int = 0                 # byte offset of the import site
+    note: str = ""                  # how it was reached when not plainly (folded name, hidden loader)
 
     @property
     def key(self) -> tuple:
@@ -46,6 +49,7 @@ class InstanceValue:
     module: str
     trace: Trace = ()
     origin: int = 0
+    note: str = ""
 
     @property
     def key(self) -> tuple:
@@ -66,6 +70,7 @@ class MethodValue:
     module: str
     trace: Trace = ()
     origin: int = 0
+    note: str = ""
 
     @property
     def key(self) -> tuple:
@@ -83,6 +88,7 @@ class GlobalValue:
     name: str
     trace: Trace = ()
     origin: int = 0
+    note: str = ""
 
     @property
     def key(self) -> tuple:
@@ -101,6 +107,7 @@ class GlobalObject:
     path: tuple[str, ...] = ()
     trace: Trace = ()
     origin: int = 0
+    note: str = ""
 
     @property
     def key(self) -> tuple:
@@ -111,7 +118,7 @@ class GlobalObject:
         return ".".join(p for p in (self.root, *self.path) if p)
 
 
-Value = Union[ModuleValue, InstanceValue, MethodValue, GlobalValue, GlobalObject]
+Value = Union[ModuleValue, InstanceValue, MethodValue, GlobalValue, GlobalObject, SpecialValue, LocalValue]
 
 #: Members that call or rebind a function without changing what it does.
 CALL_FORWARDERS = frozenset({"call", "apply"})
@@ -134,8 +141,12 @@ def with_step(value: Value, step: TraceStep) -> Value:
     return replace(value, trace=value.trace + (step,))
 
 
-def member(catalog: Catalog, value: Value, name: str) -> Value | None:
+def member(catalog: Catalog, value: Value, name: str, destructured: bool = False) -> Value | None:
     """What `value.name` holds, or None when it is no longer network-relevant."""
+    if isinstance(value, SpecialValue):
+        return special_member(value, name)
+    if isinstance(value, LocalValue):
+        return local_member(value, name, destructured)
     if isinstance(value, ModuleValue):
         if value.promised:
             return None
@@ -145,7 +156,7 @@ def member(catalog: Catalog, value: Value, name: str) -> Value | None:
                 return value
             if name not in entry.members and name in entry.returns:
                 cls = entry.returns[name]
-                return InstanceValue(cls, module_name(entry), value.trace, value.origin)
+                return InstanceValue(cls, module_name(entry), value.trace, value.origin, value.note)
             return replace(value, path=(name,))
         return value if name in CALL_FORWARDERS else None
     if isinstance(value, InstanceValue):
@@ -155,16 +166,16 @@ def member(catalog: Catalog, value: Value, name: str) -> Value | None:
         cap = cls.methods[name]
         if cap is None or cap is Capability.HELPER:
             return None
-        return MethodValue(value.cls, name, cap, value.module, value.trace, value.origin)
+        return MethodValue(value.cls, name, cap, value.module, value.trace, value.origin, value.note)
     if isinstance(value, (MethodValue, GlobalValue)):
         return value if name in CALL_FORWARDERS else None
     if isinstance(value, GlobalObject):
         dotted = ".".join((*value.path, name))
         entry = catalog.globals.get(dotted)
         if entry is not None and (value.root is None or value.root in entry.via):
-            return GlobalValue(dotted, value.trace, value.origin)
+            return GlobalValue(dotted, value.trace, value.origin, value.note)
         if any(g.startswith(dotted + ".") for g in catalog.globals):
-            return GlobalObject(value.root, (*value.path, name), value.trace, value.origin)
+            return GlobalObject(value.root, (*value.path, name), value.trace, value.origin, value.note)
         return None
     return None
 
@@ -207,17 +218,17 @@ def call_result(catalog: Catalog, value: Value) -> Value | None:
     if isinstance(value, ModuleValue) and value.path and not value.promised:
         cls = value.entry.returns.get(value.path[0])
         if cls is not None:
-            return InstanceValue(cls, module_name(value.entry), value.trace, value.origin)
+            return InstanceValue(cls, module_name(value.entry), value.trace, value.origin, value.note)
     if isinstance(value, ModuleValue) and not value.path and value.entry.construct_returns:
-        return InstanceValue(value.entry.construct_returns, module_name(value.entry), value.trace, value.origin)
+        return InstanceValue(value.entry.construct_returns, module_name(value.entry), value.trace, value.origin, value.note)
     if isinstance(value, MethodValue):
         cls = catalog.classes.get(value.cls)
         if cls is not None and value.name in cls.returns:
-            return InstanceValue(cls.returns[value.name], value.module, value.trace, value.origin)
+            return InstanceValue(cls.returns[value.name], value.module, value.trace, value.origin, value.note)
     if isinstance(value, GlobalValue):
         returns = catalog.globals[value.name].returns
         if returns:
-            return InstanceValue(returns, "<global>", value.trace, value.origin)
+            return InstanceValue(returns, "<global>", value.trace, value.origin, value.note)
     return None
 
 
