@@ -33,6 +33,7 @@ ALERT_TYPES: dict[FindingKind, tuple[str, Severity]] = {
     FindingKind.IMPORT_ONLY: ("importsNetworkModule", Severity.LOW),
     FindingKind.DYNAMIC_REQUIRE: ("dynamicRequire", Severity.LOW),
     FindingKind.DYNAMIC_CODE: ("dynamicCode", Severity.MEDIUM),
+    FindingKind.INSTALL_SCRIPT: ("installScripts", Severity.LOW),   # raised to high below when it reaches out
 }
 
 #: One line of help per alert type, for reports (SARIF rules, HTML).
@@ -42,6 +43,8 @@ ALERT_HELP: dict[str, str] = {
     "importsNetworkModule": "The package imports a network module but no network call through it was seen.",
     "dynamicRequire": "A module is loaded by a name that could not be resolved statically.",
     "dynamicCode": "Code is generated or evaluated at run time from a value that could not be resolved.",
+    "installScripts": "The package runs a script when it is installed (npm lifecycle hook).",
+    "installTimeNetwork": "Network access is reachable from code that runs at install or interpreter start-up.",
 }
 
 
@@ -59,11 +62,18 @@ def package_result(
 ) -> PackageResult:
     """Fold one package's findings into its alerts and verdict."""
     findings = sorted(_drop_self_imports(artifact, findings), key=_location_key)
-    alerts = tuple(
-        Alert(type=ALERT_TYPES[f.kind][0], severity=ALERT_TYPES[f.kind][1], finding=f)
-        for f in findings
-        if options.include_tests or f.role is FileRole.SHIPPED or f.timing is Timing.INSTALL
-    )
+    counted = [f for f in findings
+               if options.include_tests or f.role is FileRole.SHIPPED or f.timing is Timing.INSTALL]
+    early_network = [f for f in counted
+                     if f.kind is FindingKind.NETWORK and f.timing in (Timing.INSTALL, Timing.STARTUP)]
+    alerts: list[Alert] = []
+    for f in counted:
+        kind, severity = ALERT_TYPES[f.kind]
+        if f.kind is FindingKind.INSTALL_SCRIPT and (f.note or early_network):
+            severity = Severity.HIGH     # the hook reaches the network or starts a shell
+        alerts.append(Alert(type=kind, severity=severity, finding=f))
+    alerts.extend(Alert(type="installTimeNetwork", severity=Severity.HIGH, finding=f) for f in early_network)
+    alerts = tuple(alerts)
     if any(a.type == "networkAccess" for a in alerts):
         verdict = Verdict.NETWORK
     elif not_analysed:

@@ -88,12 +88,20 @@ def node_files_of(command: str) -> list[str]:
         except ValueError:
             words = part.split()
         if len(words) >= 2 and words[0] in ("node", "nodejs"):
-            for word in words[1:]:
+            rest = iter(words[1:])
+            for word in rest:
+                if word in ("-e", "--eval", "-p", "--print"):
+                    # inline code: the package files it requires run at install time too
+                    files.extend(_normal(m) for m in _INLINE_REQUIRE.findall(next(rest, "")))
+                    break
                 if word.startswith("-"):
                     continue
                 files.append(_normal(word))
                 break
     return files
+
+
+_INLINE_REQUIRE = re.compile(r"""require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
 
 
 def _normal(path: str) -> str:

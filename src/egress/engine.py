@@ -29,6 +29,7 @@ from egress.model import (
     ScanResult,
     SourceFile,
 )
+from egress.install_scripts import script_findings
 from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
 from egress.workers import PoolLimits, Task, WorkerPool
@@ -211,6 +212,8 @@ def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
     if any(a.exports for a in item.analyses.values()):
         findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses).findings())
     placed = [dataclasses.replace(f, role=item.context.role(f.file), timing=item.context.timing(f)) for f in findings]
+    if item.artifact.ecosystem is Ecosystem.NPM:
+        placed.extend(script_findings(item.artifact))
     return package_result(item.artifact, placed, not_analysed, files_analysed, options)
 
 

@@ -28,6 +28,7 @@ class Capability(StrEnum):
     LISTEN = "listen"        # accepts connections (createServer + listen)
     RESOLVE = "resolve"      # DNS resolution
     SOCKET = "socket"        # creates a socket object; network once used
+    EXECUTE = "execute"      # runs a command or script (install hooks)
     HELPER = "helper"        # pure helper or constant: never network use
 
 
@@ -37,6 +38,7 @@ class FindingKind(StrEnum):
     DEPENDENCY = "dependency"      # a third-party network client is imported
     DYNAMIC_REQUIRE = "dynamicRequire"  # a module name that cannot be resolved
     DYNAMIC_CODE = "dynamicCode"   # code generated at run time from non-constants
+    INSTALL_SCRIPT = "installScript"  # a lifecycle script that runs when the package is installed
 
 
 class Confidence(StrEnum):

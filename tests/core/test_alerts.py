@@ -58,4 +58,21 @@ def test_install_time_code_counts_wherever_it_sits() -> None:
     script = dataclasses.replace(_f(FindingKind.NETWORK, file="scripts/install.js", role=FileRole.SCRIPTS),
                                  timing=Timing.INSTALL)
     tooling = _f(FindingKind.NETWORK, file="scripts/release.js", role=FileRole.SCRIPTS)
-    assert [a.finding for a in package_result(ART, [script, tooling], [], 2).alerts] == [script]
+    alerts = package_result(ART, [script, tooling], [], 2).alerts
+    assert [(a.type, a.severity, a.finding) for a in alerts] == [
+        ("networkAccess", Severity.MEDIUM, script), ("installTimeNetwork", Severity.HIGH, script)]
+
+
+def test_install_hooks_are_low_unless_they_reach_out() -> None:
+    from egress.model import Capability, Timing
+
+    def hook(note: str) -> Finding:
+        return Finding(FindingKind.INSTALL_SCRIPT, "scripts.postinstall", "<npm lifecycle>", Capability.EXECUTE,
+                       "package.json", 7, 1, '"postinstall": "node x.js"', Confidence.HIGH, in_function=False,
+                       note=note, timing=Timing.INSTALL)
+
+    quiet = package_result(ART, [hook("")], [], 1)
+    assert [(a.type, a.severity) for a in quiet.alerts] == [("installScripts", Severity.LOW)]
+    assert quiet.verdict is Verdict.NONE
+    loud = package_result(ART, [hook("calls curl; starts pipe")], [], 1)
+    assert [(a.type, a.severity) for a in loud.alerts] == [("installScripts", Severity.HIGH)]

@@ -9,7 +9,7 @@ the analyzer's and the report's business, not a reason to drop a package.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from egress.errors import SourceError
 
@@ -26,10 +26,11 @@ class Manifest:
     name: str
     version: str
     raw: dict
+    script_lines: dict = field(default_factory=dict)   # script name -> its line in package.json
 
     def metadata(self, kind: str) -> dict:
         """The metadata dict every npm artifact carries (``kind`` is "tarball" or "folder")."""
-        meta: dict = {"kind": kind}
+        meta: dict = {"kind": kind, "script_lines": dict(self.script_lines)}
         for key in MAP_FIELDS:
             meta[key] = self.raw.get(key, {})
         for key in PLAIN_FIELDS:
@@ -55,7 +56,24 @@ def parse_manifest(data: bytes, where: str, *, fallback_name: str | None = None,
         raise SourceError(f"{where}: package.json is not a JSON object")
     name = _text_field(raw, "name", fallback_name, where)
     version = _text_field(raw, "version", fallback_version, where)
-    return Manifest(name=name, version=version, raw=raw)
+    return Manifest(name=name, version=version, raw=raw, script_lines=_script_lines(data, raw))
+
+
+def _script_lines(data: bytes, raw: dict) -> dict[str, int]:
+    """Where each script is written, so install-script evidence points at its line."""
+    scripts = raw.get("scripts")
+    if not isinstance(scripts, dict) or not scripts:
+        return {}
+    lines = data.decode("utf-8-sig", "replace").splitlines()
+    start = next((i for i, line in enumerate(lines) if '"scripts"' in line), 0)
+    found: dict[str, int] = {}
+    for name in scripts:
+        needle = json.dumps(name) + ":"
+        for i in range(start, len(lines)):
+            if needle in lines[i].replace('" :', '":'):
+                found[name] = i + 1
+                break
+    return found
 
 
 def _text_field(raw: dict, key: str, fallback: str | None, where: str) -> str:

