@@ -184,8 +184,11 @@ class _FilePass:
             else:
                 self.flow.bind(binding.ident, (bound,))
 
-    def load(self, node: Node, argument: Node | None, form: str) -> Value | None:
-        """The value a module specifier loads: a network module, a local module, a loader module."""
+    def load(self, node: Node, argument: Node | None, form: str, via: SpecialValue | None = None) -> Value | None:
+        """The value a module specifier loads: a network module, a local module, a loader module.
+
+        `via` is the hidden loader that loads it (`module.require`, an aliased `require`).
+        """
         folded = fold_detail(argument, self.constant)
         if folded.value is None:
             if form not in ("import", "export") and argument is not None:
@@ -194,11 +197,15 @@ class _FilePass:
                              self.source.text(argument), folded.exceeded)
             return None
         specifier, how = folded.value, self.describe(argument, folded)
-        hidden = "" if form in ("require", "import", "export", "import()") else f"loaded through {form}"
+        hidden = ""
+        if via is not None:
+            hidden = f"loaded through {via.label}" if via.label != "require" else "loaded through an alias of require"
         note = "; ".join(n for n in (how, hidden) if n)
-        step = self.source.step(node, f"{form} '{specifier}'" + (f" ({note})" if note else ""))
+        step = self.source.step(node, f"{form} '{specifier}'" + (f" ({how})" if how else ""))
         if is_relative(specifier):
             return LocalValue(specifier, None, None, (step,), node.start_byte) if form != "import()" else None
+        if via is not None and via.label == "require" and not via.trace:
+            via = None                                    # `require.call` etc. say so by their form
         if specifier in LOADER_SPECIFIERS:
             return SpecialValue(MODULE_CLASS, "Module", (step,), node.start_byte)
         if specifier in VM_SPECIFIERS:
@@ -210,7 +217,8 @@ class _FilePass:
                 self.add(node, FindingKind.DEPENDENCY, dependency.name, specifier, Capability.REQUEST,
                          Confidence.MEDIUM, note="; ".join(n for n in (f"imports network client {dependency.name}", note) if n))
             return None
-        value = ModuleValue(entry, (), form == "import()", (step,), node.start_byte, note)
+        trace = (via.trace if via is not None else ()) + (step,)
+        value = ModuleValue(entry, (), form == "import()", trace, node.start_byte, note)
         self.imports.append((node, value))
         return value
 
@@ -238,7 +246,7 @@ class _FilePass:
                 self.flow.climb(ref, (SpecialValue(LOADER, "require", (), ref.start_byte),))
         data = self.source.data
         starts = [("module", MODULE_OBJECT, (b"module.require", b"module.constructor", b"module._", b"module["))]
-        starts.append(("process", PROCESS, (b"binding", b"mainModule")))
+        starts.append(("process", PROCESS, (b"inding", b"mainModule")))
         starts.append(("eval", CODE, (b"eval",)))
         starts.append(("Function", FUNCTION, (b"Function",)))
         starts.extend((timer, CODE, (timer.encode(),)) for timer in ("setTimeout", "setInterval"))

@@ -46,7 +46,7 @@ def special_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: bo
     args = _arguments(call)
     if kind in (LOADER, LOADER_CALL, LOADER_APPLY) and not construct:
         arg = _loader_argument(kind, args)
-        loaded = fp.load(call, arg, value.label) if arg is not None else None
+        loaded = fp.load(call, arg, value.label, value) if arg is not None else None
         return (loaded,) if loaded is not None else ()
     if kind == CREATE_REQUIRE and not construct:
         return (SpecialValue(LOADER, "createRequire()", value.trace, value.origin, value.note),)
