@@ -12,6 +12,9 @@
 4. GuardDog on a fixed sample of npm packages, extrapolated per package.
 5. Prints and writes ``bench/results/latest.{json,md}``: medians of
    ``--runs`` runs, wall and CPU time, and ratios from the same run.
+6. With ``--check-prefilter``: scans each corpus again with the pre-filter
+   off and requires identical findings, package by package (the pre-filter
+   must be loss-free on real trees, not only on our fixtures).
 
 Machines are shared and noisy: read the ratios, not the seconds.
 """
@@ -194,6 +197,25 @@ def _median(samples: list[dict]) -> dict:
     return {key: statistics.median(s[key] for s in samples) for key in ("wall_s", "cpu_s", "peak_rss_mb")}
 
 
+def _findings(doc: dict) -> dict[str, list]:
+    keep = ("kind", "api", "file", "line", "column", "note", "trace")
+    return {f"{p['name']}@{p['version']}#{p['artifact']['kind']}:{p['artifact']['filename']}": sorted(
+        json.dumps({k: f[k] for k in keep}, sort_keys=True) for f in p["alerts"] + p["other_findings"])
+        for p in doc["packages"]}
+
+
+def check_prefilter(target: Path, jobs: int) -> dict:
+    """Full analysis with and without the pre-filter must find the same things."""
+    docs = []
+    for extra in ([], ["--no-prefilter"]):
+        run = timed([sys.executable, "-m", "egress.cli", "scan", str(target), "--format", "json", "--jobs", str(jobs),
+                     "--no-cache", *extra])
+        docs.append(_findings(json.loads(run["stdout"])))
+    with_filter, without = docs
+    differing = sorted(k for k in set(with_filter) | set(without) if with_filter.get(k) != without.get(k))
+    return {"packages": len(without), "findings": sum(map(len, without.values())), "differing": differing}
+
+
 def guarddog(npm_dir: Path) -> dict | None:
     """GuardDog on a fixed sample of installed packages; seconds per package."""
     venv = CORPUS / "guarddog-venv"
@@ -219,6 +241,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--corpus", choices=["npm", "py", "all"], default="all")
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--check-prefilter", action="store_true")
     args = parser.parse_args()
     corpora = materialise()
     report: dict = {"jobs": args.jobs, "runs": args.runs, "machine": os.uname().machine, "cores": os.cpu_count()}
@@ -233,6 +256,8 @@ def main() -> None:
             "ratio_cold_floor": measured["cold"]["wall_s"] / base["wall_s"],
             "ratio_warm_floor": measured["warm"]["wall_s"] / base["wall_s"],
         }
+        if args.check_prefilter:
+            entry["prefilter_check"] = check_prefilter(root, args.jobs)
         if name == "npm" and not args.skip_peers:
             peer = guarddog(root)
             if peer and "per_package_s" in peer:
@@ -262,6 +287,12 @@ def to_markdown(report: dict) -> str:
             f"{e['cold']['wall_s']:.2f} ({e['cold']['cpu_s']:.1f}) | {e['warm']['wall_s']:.2f} | "
             f"{e['ratio_cold_floor']:.2f} | {e['ratio_warm_floor']:.2f} | {e['cold']['peak_rss_mb']:.0f} | "
             f"{e['summary'].get('packages')} ({e['summary'].get('network')}) |")
+    for name in ("npm", "py"):
+        check = report.get(name, {}).get("prefilter_check")
+        if check:
+            verdict = "identical" if not check["differing"] else f"DIFFER in {len(check['differing'])} packages"
+            lines.append(f"\nPre-filter check ({name}): {check['findings']} findings in {check['packages']} packages "
+                         f"with and without the pre-filter: {verdict}.")
     peer = report.get("npm", {}).get("guarddog")
     if peer:
         lines.append("")
