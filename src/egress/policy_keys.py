@@ -27,8 +27,12 @@ class AlertKey(NamedTuple):
 
 
 def normalise_snippet(snippet: str) -> str:
-    """Whitespace collapsed, the ellipses of a minified-line window dropped."""
-    return " ".join(snippet.strip().strip("…").split())
+    """Whitespace collapsed, the ellipses of a minified-line window and trailing ``,``/``;`` dropped.
+
+    A trailing comma appears when an entry is added after a line (``xhr: xhrAdapter`` →
+    ``xhr: xhrAdapter,``): that line did not change what it does.
+    """
+    return " ".join(snippet.strip().strip("…").split()).rstrip(",;").rstrip()
 
 
 def destination_hosts(finding: Finding) -> tuple[str, ...]:

@@ -25,10 +25,10 @@ def test_baseline_document_keys_alerts_without_line_numbers(tmp_path: Path) -> N
     assert document["baseline_version"] == 1
     assert document["packages"] == {"npm:tiny-client@1.0.0": {
         "alerts": [
-            {"type": "importsNetworkModule", "api": "dns", "file": "lib/dns.js", "snippet": "const dns = require('dns');",
+            {"type": "importsNetworkModule", "api": "dns", "file": "lib/dns.js", "snippet": "const dns = require('dns')",
              "severity": "low", "capability": "resolve", "destinations": []},
             {"type": "networkAccess", "api": "https.get", "file": "lib/index.js",
-             "snippet": "return https.get(url, done);", "severity": "medium", "capability": "request",
+             "snippet": "return https.get(url, done)", "severity": "medium", "capability": "request",
              "destinations": []},
         ],
         "destinations": [],

@@ -102,7 +102,7 @@ def test_baseline_write_command(tmp_path: Path) -> None:
     assert run.exit_code == 0, run.output
     assert json.loads(target.read_text())["packages"] == {"npm:tiny-client@1.0.0": {
         "alerts": [{"type": "networkAccess", "api": "https.get", "file": "lib/index.js",
-                    "snippet": "return https.get(url, done);", "severity": "medium", "capability": "request",
+                    "snippet": "return https.get(url, done)", "severity": "medium", "capability": "request",
                     "destinations": []}],
         "destinations": []}}
 
@@ -134,11 +134,14 @@ def test_baseline_write_into_a_missing_directory_is_exit_2(tmp_path: Path) -> No
 # 1.7.0 added lib/adapters/fetch.js, whose `await fetch(request)` (line 171) calls the global fetch
 # (no local binding; `typeof fetch === 'function'` at line 20 is a check, not a call), and the bundles
 # in dist/ carry the same call. 1.6.8 has no fetch call anywhere (its only "fetch" is a comment in
-# lib/core/Axios.js). Both versions call XMLHttpRequest (xhr adapter), http/https.request through
+# lib/core/Axios.js). lib/adapters/adapters.js gained `fetch: fetchAdapter` (line 10), handing on the
+# adapter whose line 171 calls fetch (the cross-file linker's finding, traced to fetch.js:171); its
+# `xhr: xhrAdapter` line only gained a trailing comma. Both versions call XMLHttpRequest (xhr adapter), http/https.request through
 # `transport.request` (lib/adapters/http.js:455) and import follow-redirects: nothing is lost.
 AXIOS_FETCH_SITES = [
     ("dist/axios.js", 3416), ("dist/axios.min.js", 1), ("dist/browser/axios.cjs", 2832), ("dist/esm/axios.js", 2830),
-    ("dist/esm/axios.min.js", 1), ("dist/node/axios.cjs", 3901), ("lib/adapters/fetch.js", 171),
+    ("dist/esm/axios.min.js", 1), ("dist/node/axios.cjs", 3901), ("lib/adapters/adapters.js", 10),
+    ("lib/adapters/fetch.js", 171),
 ]
 
 
@@ -156,8 +159,8 @@ def test_diff_axios_1_6_8_to_1_7_2(tmp_path_factory: pytest.TempPathFactory) -> 
     assert (gained["aspect"], gained["value"]) == ("api", "fetch")
     assert [(e["file"], e["line"]) for e in gained["evidence"]] == AXIOS_FETCH_SITES
     adapter = gained["evidence"][-1]
-    assert (adapter["type"], adapter["column"], adapter["snippet"], adapter["capability"]) == \
-        ("networkAccess", 26, "let response = await fetch(request);", "request")
+    assert (adapter["file"], adapter["type"], adapter["column"], adapter["snippet"], adapter["capability"]) == \
+        ("lib/adapters/fetch.js", "networkAccess", 26, "let response = await fetch(request)", "request")
     assert p["lost"] == []
     # Same XMLHttpRequest call in lib/adapters/xhr.js (line 76 → 31): not new. The minified bundles were
     # rebuilt, so their XMLHttpRequest excerpts differ: new keys, but no new API.
