@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from egress.alerts import ALERT_HELP, ALERT_TYPES
-from egress.model import ScanResult
+from egress.model import ScanResult, Severity
 from egress.report import FORMATS, ReportOptions, renderer
 from egress.report.sarif import FINGERPRINT_KEY, fingerprint, render, to_log
 
@@ -59,10 +59,13 @@ def test_the_schema_check_can_fail() -> None:
 
 def test_exact_rule_list() -> None:
     rules = to_log(ScanResult(packages=()))["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [
-        "networkAccess", "networkViaDependency", "importsNetworkModule", "dynamicRequire", "dynamicCode"]
-    assert [r["id"] for r in rules] == [t for t, _ in ALERT_TYPES.values()]
-    assert [r["defaultConfiguration"]["level"] for r in rules] == ["warning", "note", "note", "note", "warning"]
+    ids = [r["id"] for r in rules]
+    assert ids[:5] == ["networkAccess", "networkViaDependency", "importsNetworkModule", "dynamicRequire",
+                       "dynamicCode"]
+    # Every alert type the alert stage declares or documents has a rule, each once, in that order.
+    declared = [t for t, _ in ALERT_TYPES.values()]
+    assert ids == declared + [t for t in ALERT_HELP if t not in declared]
+    assert [r["defaultConfiguration"]["level"] for r in rules[:5]] == ["warning", "note", "note", "note", "warning"]
     assert rules[0] == {
         "id": "networkAccess",
         "name": "NetworkAccess",
@@ -74,6 +77,20 @@ def test_exact_rule_list() -> None:
     }
     for rule in rules:
         assert rule["fullDescription"]["text"] == ALERT_HELP[rule["id"]]
+        assert rule["shortDescription"]["text"] != rule["id"]     # every known type has a title
+
+
+def test_an_undeclared_alert_type_gets_a_rule_with_its_severity() -> None:
+    net = constructed_result().packages[3]
+    odd = dataclasses.replace(net.alerts[0], type="someNewType", severity=Severity.HIGH)
+    log = sarif(ScanResult(packages=(dataclasses.replace(net, alerts=(odd,)),)))
+    validate(log)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[-1]["id"] == "someNewType"
+    assert rules[-1]["defaultConfiguration"] == {"level": "error"}
+    assert rules[-1]["properties"]["security-severity"] == "7.0"
+    result = log["runs"][0]["results"][0]
+    assert (result["ruleId"], result["ruleIndex"], result["level"]) == ("someNewType", len(rules) - 1, "error")
 
 
 def test_exact_result_fields_for_the_fixture(real_result: ScanResult, fixture_copy: Path) -> None:
@@ -106,7 +123,9 @@ def test_exact_result_fields_for_the_fixture(real_result: ScanResult, fixture_co
     assert first["partialFingerprints"][FINGERPRINT_KEY].endswith(":1")
     second, third = run["results"][1], run["results"][2]
     assert (second["ruleId"], second["level"], second["ruleIndex"]) == ("dynamicRequire", "note", 3)
-    assert second["message"]["text"] == "report-pkg@1.0.0 loads a module by a computed name: name"
+    note = real_result.packages[0].alerts[1].finding.note      # the analyzer's words: the unresolved name
+    assert note.startswith("name")
+    assert second["message"]["text"] == f"report-pkg@1.0.0 loads a module by a computed name: {note}"
     assert second["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 9, "startColumn": 10, "snippet": {"text": "return require(name);"}}
     assert (third["ruleId"], third["level"]) == ("networkViaDependency", "note")

@@ -12,12 +12,13 @@ from __future__ import annotations
 import html
 
 from egress.alerts import ALERT_TYPES
-from egress.model import Alert, Finding, FindingKind, PackageResult, ScanResult, Verdict
+from egress.model import Alert, Finding, FindingKind, PackageResult, ScanResult, Timing, Verdict
 from egress.report import ReportOptions
 from egress.report.html_assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
-from egress.report.wording import help_text, message, package_label, severity_rank, title, worst_first
+from egress.report.wording import VERDICT_RANK, dependency_clients, help_text, message, package_label, severity_rank, title, worst_first
 
-_VERDICT_RANK = {Verdict.NETWORK: 3, Verdict.PARTIAL: 2, Verdict.NONE: 1}
+_TIMING = {Timing.INSTALL: "runs at install", Timing.STARTUP: "runs at interpreter start",
+           Timing.IMPORT: "runs at import", Timing.RUNTIME: "runs when called"}
 
 
 def esc(value: object) -> str:
@@ -49,11 +50,14 @@ def _row(p: PackageResult, index: int) -> str:
     worst = p.worst_severity
     sev = f'<span class="sev sev-{worst.value}">{worst.value}</span>' if worst else "–"
     apis = ", ".join(f"<code>{esc(api)}</code>" for api in p.network_apis)
+    if not apis:   # the clients it imports, marked as such (lower severity)
+        apis = ", ".join(f'<code>{esc(c)}</code> <span class="fact-via">via dependency</span>'
+                         for c in dependency_clients(p))
     return (
         f'<tr data-section="{_section_id(index)}">'
         f'<td data-sort="{esc(package_label(p).lower())}"><a href="#{_section_id(index)}">{esc(package_label(p))}</a></td>'
         f"<td>{esc(p.ecosystem.value)}</td>"
-        f'<td data-sort="{_VERDICT_RANK[p.verdict]}"><span class="verdict verdict-{p.verdict.value}">'
+        f'<td data-sort="{VERDICT_RANK[p.verdict]}"><span class="verdict verdict-{p.verdict.value}">'
         f"{p.verdict.value}</span></td>"
         f'<td data-sort="{severity_rank(p)}">{sev}</td>'
         f"<td>{apis}</td>"
@@ -97,8 +101,8 @@ def _trace(f: Finding) -> str:
 
 def _finding_head(f: Finding) -> str:
     return (f'<code>{esc(f.api)}</code> at <span class="where">{esc(f.file)}:{f.line}:{f.column}</span>'
-            f"<span>confidence {f.confidence.value}</span><span>{f.timing.value} time</span>"
-            f"<span>{f.role.value}</span>")
+            f'<span class="fact">confidence {f.confidence.value}</span>'
+            f'<span class="fact">{_TIMING[f.timing]}</span><span class="fact">{f.role.value} code</span>')
 
 
 def _alert(p: PackageResult, a: Alert) -> str:

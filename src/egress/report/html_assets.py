@@ -50,6 +50,10 @@ li.alert { border-top: 1px solid var(--line); padding: 10px 0; }
 li.alert:first-child { border-top: 0; }
 .alert-head { display: flex; flex-wrap: wrap; gap: 8px; align-items: baseline; }
 .message { margin: 4px 0; }
+.fact { color: var(--muted); }
+.fact::before { content: "· "; }
+.fact-via { color: var(--muted); font-size: 12px; }
+details.legend { margin: 0 0 20px; }
 pre.excerpt { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: 6px 0;
               margin: 6px 0; overflow-x: auto; }
 pre.excerpt .row { display: block; padding: 0 10px; white-space: pre; }

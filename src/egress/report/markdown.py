@@ -18,7 +18,7 @@ import re
 
 from egress.model import PackageResult, ScanResult, Verdict
 from egress.report import ReportOptions
-from egress.report.wording import package_label, worst_first
+from egress.report.wording import dependency_clients, package_label, worst_first
 
 #: Below GitHub's 65,536-character comment limit, with room for a caller's own text.
 COMMENT_LIMIT = 60_000
@@ -78,8 +78,7 @@ def _table(packages: list[PackageResult]) -> list[str]:
         worst = p.worst_severity
         apis = ", ".join(code(api, in_table=True) for api in p.network_apis)
         if not apis:   # as the terminal table does: the clients it imports, marked as such
-            clients = sorted({a.api for a in p.alerts if a.type == "networkViaDependency"})
-            apis = ", ".join(f"{code(c, in_table=True)} (via dependency)" for c in clients)
+            apis = ", ".join(f"{code(c, in_table=True)} (via dependency)" for c in dependency_clients(p))
         lines.append(f"| {code(package_label(p), in_table=True)} | {worst.value if worst else '–'} "
                      f"| {_verdict(p)} | {apis} | {len(p.alerts)} |")
     return lines + [""]

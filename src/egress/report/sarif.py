@@ -4,7 +4,8 @@ Design:
 
 - One rule per alert type (``ruleId`` = the alert type), with the level
   from its severity: critical/high → ``error``, medium → ``warning``,
-  low → ``note``.
+  low → ``note``; each result carries its own level too, since the alert
+  stage may raise one alert above its type's default.
 - Paths: a finding's ``file`` is package-relative, so every location has
   ``uriBaseId`` naming its package (``npm:axios@1.7.2``; PyPI sdists and
   wheels add ``/<filename>``, since one release has several files) and
@@ -33,7 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from egress import __version__
-from egress.alerts import ALERT_TYPES
+from egress.alerts import ALERT_HELP, ALERT_TYPES
 from egress.model import Alert, PackageResult, ScanResult, Severity
 from egress.report import ReportOptions
 from egress.report.wording import help_text, message, title
@@ -50,19 +51,44 @@ def level(severity: Severity) -> str:
     return _LEVELS[severity]
 
 
-def rules() -> list[dict[str, Any]]:
-    """One reporting descriptor per alert type, in ``ALERT_TYPES`` order."""
+def rule_types(result: ScanResult | None = None) -> list[tuple[str, Severity | None]]:
+    """Every alert type with its default severity when ``ALERT_TYPES`` declares one.
+
+    ``ALERT_TYPES`` order first, then types that only ``ALERT_HELP`` knows
+    (raised by the alert stage itself, such as ``installTimeNetwork``),
+    then any other type present in ``result``: every ``ruleId`` has a rule.
+    """
+    types: dict[str, Severity | None] = {t: s for t, s in ALERT_TYPES.values()}
+    for t in ALERT_HELP:
+        types.setdefault(t, None)
+    for p in result.packages if result else ():
+        for a in p.alerts:
+            types.setdefault(a.type, None)
+    return list(types.items())
+
+
+def rules(result: ScanResult | None = None) -> list[dict[str, Any]]:
+    """One reporting descriptor per alert type.
+
+    A type without a declared severity takes the worst one it has in
+    ``result``, else SARIF's own default level, ``warning``.
+    """
     out = []
-    for alert_type, severity in ALERT_TYPES.values():
+    for alert_type, severity in rule_types(result):
+        if severity is None and result is not None:
+            seen = [a.severity for p in result.packages for a in p.alerts if a.type == alert_type]
+            severity = max(seen, key=lambda s: s.rank) if seen else None
+        properties: dict[str, Any] = {"tags": ["security", "supply-chain", "network"]}
+        if severity is not None:
+            properties["security-severity"] = _SECURITY_SEVERITY[severity]
         out.append({
             "id": alert_type,
             "name": alert_type[0].upper() + alert_type[1:],
             "shortDescription": {"text": title(alert_type)},
             "fullDescription": {"text": help_text(alert_type)},
             "help": {"text": help_text(alert_type)},
-            "defaultConfiguration": {"level": level(severity)},
-            "properties": {"tags": ["security", "supply-chain", "network"],
-                           "security-severity": _SECURITY_SEVERITY[severity]},
+            "defaultConfiguration": {"level": level(severity) if severity else "warning"},
+            "properties": properties,
         })
     return out
 
@@ -156,7 +182,7 @@ def _notifications(result: ScanResult) -> list[dict[str, Any]]:
 
 def to_log(result: ScanResult) -> dict[str, Any]:
     """The SARIF log object (one run)."""
-    rule_list = rules()
+    rule_list = rules(result)
     rule_index = {r["id"]: i for i, r in enumerate(rule_list)}
     results: list[dict[str, Any]] = []
     bases: dict[str, dict[str, Any]] = {}

@@ -9,7 +9,7 @@ in the HTML page.
 from __future__ import annotations
 
 from egress.alerts import ALERT_HELP
-from egress.model import Alert, PackageResult, Severity
+from egress.model import Alert, PackageResult, Severity, Verdict
 
 #: A short title per alert type (SARIF ``shortDescription``, HTML and Markdown labels).
 ALERT_TITLES: dict[str, str] = {
@@ -18,6 +18,8 @@ ALERT_TITLES: dict[str, str] = {
     "importsNetworkModule": "Imports a network module",
     "dynamicRequire": "Loads a module by a computed name",
     "dynamicCode": "Evaluates code built at run time",
+    "installScripts": "Runs a script when installed",
+    "installTimeNetwork": "Reaches the network at install or start-up",
 }
 
 
@@ -50,10 +52,19 @@ def message(p: PackageResult, alert: Alert) -> str:
         text = f"{who} loads a module by a computed name"
     elif alert.type == "dynamicCode":
         text = f"{who} evaluates code built at run time ({f.api})"
+    elif alert.type == "installScripts":
+        text = f"{who} runs a script when installed ({f.api})"
+    elif alert.type == "installTimeNetwork":
+        text = f"{who} calls {f.api} in code that runs at {f.timing.value}"
     else:
         text = f"{who}: {alert.type} {f.api}"
     redundant = alert.type == "networkViaDependency"   # its note restates the import
     return f"{text}: {f.note}" if f.note and not redundant else text
+
+
+def dependency_clients(p: PackageResult) -> list[str]:
+    """The network client libraries a package imports (``networkViaDependency``), sorted."""
+    return sorted({a.api for a in p.alerts if a.type == "networkViaDependency"})
 
 
 def severity_rank(p: PackageResult) -> int:
@@ -61,10 +72,14 @@ def severity_rank(p: PackageResult) -> int:
     return worst.rank if worst else 0
 
 
+#: Network use first, then incomplete analyses, then clean.
+VERDICT_RANK: dict[Verdict, int] = {Verdict.NETWORK: 3, Verdict.PARTIAL: 2, Verdict.NONE: 1}
+
+
 def worst_first(packages: tuple[PackageResult, ...] | list[PackageResult]) -> list[PackageResult]:
-    """Worst severity first, then more alerts, then by ecosystem, name and version (stable)."""
-    return sorted(packages, key=lambda p: (-severity_rank(p), -len(p.alerts), p.ecosystem, p.name, p.version,
-                                           p.filename))
+    """Worst severity first, then by verdict, more alerts, ecosystem, name, version and file."""
+    return sorted(packages, key=lambda p: (-severity_rank(p), -VERDICT_RANK[p.verdict], -len(p.alerts),
+                                           p.ecosystem, p.name, p.version, p.filename))
 
 
 SEVERITIES_WORST_FIRST: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
