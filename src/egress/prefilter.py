@@ -24,12 +24,18 @@ _JS_DYNAMIC = (
     r"\bfromCharCode\b", r"\batob\b", r"\bBuffer\s*\.\s*from\b", r"\bReflect\b",
     r"\b(?:globalThis|window|self|global)\s*\[", r"\bimport\s*\(", r"\bvm\b", r"\bnavigator\b",
     r"\\x[0-9a-fA-F]{2}", r"\\u[0-9a-fA-F{]",
+    # folded and decoded names (fold.py, decoders.py): a reversed string, URI escapes, the global object
+    r"\.\s*reverse\s*\(", r"\bdecodeURI", r"\bglobalThis\b",
 )
 #: Python signals whose meaning only the parser can tell.
 _PY_DYNAMIC = (
     r"\b__import__\b", r"\bimport_module\b", r"\bexec\b", r"\beval\b", r"\bcompile\b", r"\bgetattr\b",
     r"\b__builtins__\b", r"\bbuiltins\b", r"\bspec_from_file_location\b", r"\bb64decode\b",
     r"\bfromhex\b", r"\bcodecs\b", r"\bchr\b", r"\bsix\b",
+    r"\b(?:b32|b16|b85|a85|urlsafe_b64|standard_b64)decode\b", r"\bdecodebytes\b", r"\bunhexlify\b",
+    r"\ba2b_(?:base64|hex)\b", r"\bdecompress\b", r"\bsys\s*\.\s*modules\b", r"\bglobals\s*\(",
+    # relative imports: the file's calls into its own package are cross-file facts (LocalUse)
+    r"(?m:^[ \t]*from[ \t]+\.)",
 )
 
 _LITERAL_REQUIRE = rb"""\brequire\s*\(\s*(?:'[^'\\\n]*'|"[^"\\\n]*")\s*\)"""

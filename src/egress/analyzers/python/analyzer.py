@@ -15,7 +15,7 @@ import warnings
 import re2
 
 from egress.analyzers.interface import Analyzer
-from egress.analyzers.python import from_ast, from_treesitter
+from egress.analyzers.python import facts, from_ast, from_treesitter
 from egress.analyzers.python.decode import DecodeError, decode, pth_source, split_lines
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.locate import Locator
@@ -35,7 +35,9 @@ class PythonAnalyzer(Analyzer):
         alternation = "|".join(re.escape(r) for r in sorted(self._roots, key=len, reverse=True))
         self._catalogued = re2.compile(
             rf"\bfrom\s+(?:{alternation})\b|\bimport\s+[\w.,\t ]*?\b(?:{alternation})\b"
-            r"|__import__|\bimport_module\b|\bbuiltins\b"
+            r"|__import__|\bimport_module\b|\bbuiltins\b|__builtins__|\bspec_from_file_location\b"
+            r"|\bsys\s*\.\s*modules\b|\bglobals\s*\(|(?:^|[^.\w])(?:exec|eval|compile)\s*\("
+            r"|(?m:^[ \t]*from[ \t]+\.)"
         )
 
     def _names_catalogued_module(self, text: str) -> bool:
@@ -87,5 +89,9 @@ class PythonAnalyzer(Analyzer):
                 error = f"syntax error at line {line}"
         loc = Locator(path, split_lines(text))
         program = builder.program
-        findings = Walker(self._catalog, Evaluator(self._catalog, program, loc), loc).run(program)
-        return FileAnalysis(path, tuple(findings), error)
+        ev = Evaluator(self._catalog, program, loc)
+        walker = Walker(self._catalog, ev, loc)
+        findings = walker.run(program)
+        exports, local_uses = facts.collect(program, walker.scoped, walker.calls, walker.uses, ev, loc,
+                                            walker.roots)
+        return FileAnalysis(path, tuple(findings), error, exports, local_uses)

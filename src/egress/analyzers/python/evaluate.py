@@ -7,12 +7,15 @@ network modules.  Evaluation is pure: findings are made by ``walk.py``.
 
 from __future__ import annotations
 
+import builtins
+from dataclasses import replace
+
 from egress.analyzers.python import fold
-from egress.analyzers.python.ir import Attr, Call, Choice, Const, Expr, Name, Seq, dotted
-from egress.analyzers.python.locate import Locator
+from egress.analyzers.python.ir import Attr, BinOp, Call, Choice, Const, Expr, FStr, Name, Seq, Subscript, dotted
+from egress.analyzers.python.locate import Locator, render
 from egress.analyzers.python.scopes import Binding, ClassInfo, ImportRec, Program, Scope
 from egress.analyzers.python.values import (
-    ClassVal, DynImport, FuncVal, InstVal, MemVal, MethodVal, ModVal, SelfVal, Value,
+    ClassVal, DynImport, FuncVal, InstVal, LocalVal, MemVal, MethodVal, ModVal, SelfVal, SysModules, Value,
 )
 from egress.catalog import Catalog, ModuleEntry
 from egress.model import Capability, TraceStep
@@ -20,6 +23,7 @@ from egress.model import Capability, TraceStep
 Values = tuple[Value, ...]
 _MAX_VALUES = 8
 _FINAL = 1 << 60            # "order" of a use that sees a scope's final state
+_NAMESPACES = frozenset({"globals", "vars", "locals"})
 
 
 def member_capability(entry: ModuleEntry, member: str) -> Capability | None:
@@ -57,6 +61,7 @@ class Evaluator:
         self._memo: dict[int, Values] = {}
         self._imports: dict[int, Values] = {}
         self._dynamic: dict[int, ImportRec] = {}
+        self._builtins: ImportRec | None = None
 
     @property
     def dynamic_imports(self) -> list[ImportRec]:
@@ -89,13 +94,80 @@ class Evaluator:
             func = e.func
             if isinstance(func, Name) and func.id == "getattr" and len(e.args) >= 2 \
                     and self.visible_bindings("getattr", scope, order) is None:
-                attr = fold.fold(e.args[1], self._resolver(scope, order))
+                folded = self.fold(e.args[1], scope, order)
+                attr = folded.text
                 if attr is not None:
-                    return _union(self.attribute(v, attr, e) for v in self.eval(e.args[0], scope, order))
+                    how = folded.note(self.source(e.args[1], scope, order))
+                    return _union(tuple(_with_how(a, how) for a in self.attribute(v, attr, e))
+                                  for v in self.eval(e.args[0], scope, order))
             return _union(self.call(v, e, scope, order) for v in self.eval(func, scope, order))
         if isinstance(e, Choice):
             return _union(self.eval(o, scope, order) for o in e.options)
+        if isinstance(e, Subscript):
+            return self._subscript(e, scope, order)
         return ()
+
+    def _subscript(self, e: Subscript, scope: Scope, order: int) -> Values:
+        """``builtins.__dict__['__import__']``, ``sys.modules['socket']``, ``globals()['__builtins__']``."""
+        key = self.fold(e.index, scope, order).text
+        if key is None:
+            return ()
+        base = e.value
+        if isinstance(base, Call) and isinstance(base.func, Name) and base.func.id in _NAMESPACES \
+                and not base.args and self.visible_bindings(base.func.id, scope, order) is None:
+            return self.lookup(key, self.program.module, _FINAL)
+        out: list[Values] = []
+        for v in self.eval(base, scope, order):
+            if isinstance(v, ModVal) and v.name.endswith(".__dict__"):
+                out.append(self.attribute(ModVal(v.name[:-len(".__dict__")], v.origin, v.trace), key, e))
+            elif isinstance(v, ModVal) and v.name == "builtins":
+                out.append(self.attribute(v, key, e))
+            elif isinstance(v, SysModules):
+                rec = self._dynamic.get(id(e))
+                if rec is None:
+                    rec = ImportRec(key, None, key, key.split(".")[0], e.line, e.col, scope, dynamic=True,
+                                    how=f"via sys.modules[{key!r}]")
+                    self._dynamic[id(e)] = rec
+                out.append(self.import_values(rec))
+        return _union(out)
+
+    def fold(self, e: Expr, scope: Scope, order: int) -> fold.Folded:
+        return fold.evaluate(e, self._resolver(scope, order), self._qualifier(scope, order))
+
+    def source(self, e: Expr, scope: Scope, order: int) -> str:
+        """How ``e`` reads once a name bound to one expression is replaced by it (for notes)."""
+        for _ in range(5):
+            if not isinstance(e, Name):
+                break
+            bound = self._resolver(scope, order)(e)
+            if not bound or len(bound) != 1:
+                break
+            e = bound[0]
+        return render(e)
+
+    def qualify(self, e: Expr, scope: Scope, order: int) -> str | None:
+        """The library name a callee stands for: ``b64decode`` imported from base64 -> ``base64.b64decode``."""
+        if isinstance(e, Attr):
+            base = self.qualify(e.value, scope, order)
+            return f"{base}.{e.attr}" if base else None
+        if not isinstance(e, Name):
+            return None
+        bindings = self.visible_bindings(e.id, scope, order)
+        if bindings is None:
+            return e.id
+        names = set()
+        for b in bindings:
+            if b.kind != "import" or b.imp is None or b.imp.local or b.imp.dynamic:
+                return None
+            rec = b.imp
+            if rec.name is None:
+                names.add(rec.module if rec.asname else rec.module.split(".")[0])
+            else:
+                names.add(f"{rec.module}.{rec.name}")
+        return names.pop() if len(names) == 1 else None
+
+    def _qualifier(self, scope: Scope, order: int) -> fold.Qualify:
+        return lambda e: self.qualify(e, scope, order)
 
     # -- names ------------------------------------------------------------
     def visible_bindings(self, name: str, scope: Scope, order: int) -> list[Binding] | None:
@@ -124,7 +196,19 @@ class Evaluator:
                 return (MemVal(entry.name, name, entry.members[name], rec, (self._import_step(rec),)),)
         if name == "__import__":
             return (DynImport("__import__", None),)
+        if name == "__builtins__":
+            return (ModVal("builtins", self._builtins_rec(), ()),)
+        for rec in self.program.module.local_stars:
+            if not _is_builtin(name):
+                return (LocalVal(rec, name),)
         return ()
+
+    def _builtins_rec(self) -> ImportRec:
+        """The implicit ``__builtins__`` (never reported as an import)."""
+        if self._builtins is None:
+            self._builtins = ImportRec("builtins", None, None, "__builtins__", 0, 0, self.program.module,
+                                       dynamic=True)
+        return self._builtins
 
     def binding_values(self, b: Binding) -> Values:
         kind = b.kind
@@ -150,6 +234,8 @@ class Evaluator:
         return self._imports[key]
 
     def _import_values(self, rec: ImportRec) -> Values:
+        if rec.local:
+            return (LocalVal(rec, rec.name),)
         trace = (self._import_step(rec),)
         if rec.name is None:
             name = rec.module if rec.asname else rec.module.split(".")[0]
@@ -179,7 +265,9 @@ class Evaluator:
             if sub == "importlib.import_module":
                 return (DynImport("importlib.import_module", v.origin),)
             if sub == "builtins.__import__":
-                return (DynImport("__import__", v.origin),)
+                return (DynImport("__import__", v.origin, _hidden_via(e)),)
+            if sub == "sys.modules":
+                return (SysModules(v.origin),)
             parent = self.catalog.module(v.name)
             if parent is not None:
                 return (MemVal(parent.name, attr, member_capability(parent, attr), v.origin, v.trace),)
@@ -198,6 +286,8 @@ class Evaluator:
             return ()
         if isinstance(v, (SelfVal, ClassVal)):
             return self._class_attribute(v.cls, attr, 0)
+        if isinstance(v, LocalVal) and len(v.attrs) < 4:
+            return (LocalVal(v.origin, v.member, v.attrs + (attr,)),)
         return ()
 
     def _class_attribute(self, info: ClassInfo, attr: str, depth: int) -> Values:
@@ -249,6 +339,10 @@ class Evaluator:
         if isinstance(v, DynImport):
             rec = self.dynamic_import(v, call, scope, order)
             return self.import_values(rec) if rec else ()
+        if isinstance(v, LocalVal):
+            last = v.attrs[-1] if v.attrs else v.member
+            if last and last[:1].isupper():      # `Client()`: an instance; its methods are linked too
+                return (v,)
         return ()
 
     def network_base(self, info: ClassInfo, depth: int = 0) -> MemVal | None:
@@ -269,25 +363,31 @@ class Evaluator:
         """The import a literal ``__import__``/``import_module`` call makes."""
         if id(call) in self._dynamic:
             return self._dynamic[id(call)]
-        name = self.module_name(call, scope, order)
+        arg = call.args[0] if call.args else dict(call.keywords).get("name")
+        folded = self.fold(arg, scope, order) if arg is not None else fold.Folded()
+        name = folded.text
         if not name:
             return None
         # __import__("a.b") gives the top package "a"; an asname means "the module itself".
         whole = v.api != "__import__" or _has_fromlist(call)
+        how = "; ".join(n for n in (folded.note(self.source(arg, scope, order)) if arg is not None else "",
+                                    f"via {v.via}" if v.via else "") if n)
         rec = ImportRec(name, None, name if whole else None, name.split(".")[0], call.line, call.col,
-                        scope, dynamic=True)
+                        scope, dynamic=True, how=how)
         self._dynamic[id(call)] = rec
         return rec
 
     def module_name(self, call: Call, scope: Scope, order: int) -> str | None:
         """The constant first argument of a call, when it folds to a string."""
         arg = call.args[0] if call.args else dict(call.keywords).get("name")
-        return fold.fold(arg, self._resolver(scope, order)) if arg is not None else None
+        return self.fold(arg, scope, order).text if arg is not None else None
 
     def is_relative_import(self, call: Call, scope: Scope, order: int) -> bool:
         """``import_module("." + name, __package__)``, ``__import__(n, g, l, f, 1)``: within the package."""
         arg = call.args[0] if call.args else dict(call.keywords).get("name")
         if arg is not None and fold.prefix(arg, self._resolver(scope, order)).startswith("."):
+            return True
+        if arg is not None and _starts_with_own_name(arg):
             return True
         level = call.args[4] if len(call.args) > 4 else dict(call.keywords).get("level")
         return isinstance(level, Const) and isinstance(level.value, int) and level.value > 0
@@ -300,6 +400,32 @@ class Evaluator:
             return [b.value for b in bindings if b.value is not None]
 
         return resolve
+
+
+def _starts_with_own_name(e: Expr) -> bool:
+    """``__name__ + '.backends.' + x``, ``f'{__package__}.plugins.{x}'``: a submodule of this package."""
+    while isinstance(e, BinOp) and e.op == "+":
+        e = e.left
+    if isinstance(e, FStr) and e.parts:
+        e = e.parts[0]
+    return isinstance(e, Name) and e.id in ("__name__", "__package__")
+
+
+def _hidden_via(e: Expr | None) -> str:
+    """How a hidden ``__import__`` was reached, for the note (plain ``builtins.__import__`` is not hidden)."""
+    if isinstance(e, (Subscript, Call)):
+        return render(e)
+    if isinstance(e, Attr) and (not isinstance(e.value, Name) or e.value.id == "__builtins__"):
+        return render(e)
+    return ""
+
+
+def _with_how(v: Value, how: str) -> Value:
+    return replace(v, how=how) if how and isinstance(v, MemVal) else v
+
+
+def _is_builtin(name: str) -> bool:
+    return hasattr(builtins, name)
 
 
 def _has_fromlist(call: Call) -> bool:

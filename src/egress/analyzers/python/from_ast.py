@@ -31,8 +31,11 @@ class _Converter:
             ast.Starred: lambda n: self.expr(n.value),
             ast.NamedExpr: self._walrus,
             ast.Lambda: self._lambda,
-            ast.Subscript: lambda n: ir.Opaque(n.lineno, n.col_offset,
-                                               (self.expr(n.value), self.expr(n.slice)), "subscript"),
+            ast.Subscript: lambda n: ir.Subscript(n.lineno, n.col_offset, self.expr(n.value), self.expr(n.slice)),
+            ast.Slice: self._slice,
+            ast.Dict: self._dict,
+            ast.JoinedStr: self._fstring,
+            ast.UnaryOp: self._unary,
         }
 
     # -- statements -------------------------------------------------------
@@ -178,6 +181,34 @@ class _Converter:
     def _seq(self, n: ast.Tuple | ast.List) -> ir.Expr:
         return ir.Seq(n.lineno, n.col_offset, tuple(self.expr(e) for e in n.elts))
 
+    def _slice(self, n: ast.Slice) -> ir.Expr:
+        def part(p: ast.expr | None) -> ir.Expr | None:
+            return self.expr(p) if p is not None else None
+
+        return ir.Slice(n.lineno, n.col_offset, part(n.lower), part(n.upper), part(n.step))
+
+    def _dict(self, n: ast.Dict) -> ir.Expr:
+        return ir.Dict(n.lineno, n.col_offset, tuple(self.expr(k) if k is not None else None for k in n.keys),
+                       tuple(self.expr(v) for v in n.values))
+
+    def _fstring(self, n: ast.JoinedStr) -> ir.Expr:
+        parts: list[ir.Expr] = []
+        for v in n.values:
+            if isinstance(v, ast.FormattedValue):
+                inner = self.expr(v.value)
+                plain = v.conversion == -1 and v.format_spec is None
+                parts.append(inner if plain else ir.Opaque(inner.line, inner.col, (inner,)))
+            else:
+                parts.append(self.expr(v))
+        return ir.FStr(n.lineno, n.col_offset, tuple(parts))
+
+    def _unary(self, n: ast.UnaryOp) -> ir.Expr:
+        operand = self.expr(n.operand)
+        if isinstance(n.op, ast.USub) and isinstance(operand, ir.Const) \
+                and type(operand.value) in (int, float):
+            return ir.Const(n.lineno, n.col_offset, -operand.value)  # type: ignore[operator]
+        return ir.Opaque(n.lineno, n.col_offset, (operand,))
+
     def _walrus(self, n: ast.NamedExpr) -> ir.Expr:
         value = self.expr(n.value)
         self.b.expr(value, assigned=True)
@@ -207,6 +238,11 @@ def _params(args: ast.arguments) -> list[str]:
     if args.kwarg:
         names.append(args.kwarg.arg)
     return names
+
+
+def convert(node: ast.expr, builder: Builder) -> ir.Expr:
+    """One expression in the common form (tree-sitter hands f-strings over to this)."""
+    return _Converter(builder).expr(node)
 
 
 def build(tree: ast.Module, builder: Builder) -> None:

@@ -318,9 +318,40 @@ class _Converter:
             parts = [self._string(c, line, col) for c in node.named_children]
             if all(isinstance(p, ir.Const) and isinstance(p.value, str) for p in parts):
                 return ir.Const(line, col, "".join(p.value for p in parts))  # type: ignore[union-attr]
-            return ir.Opaque(line, col, tuple(parts))
-        elif t in ("integer", "float", "true", "false", "none"):
-            return ir.Const(line, col, {"true": True, "false": False, "none": None}.get(t, 0))
+            return self._fstring(node, line, col) or ir.Opaque(line, col, tuple(parts))
+        elif t in ("integer", "float"):
+            return ir.Const(line, col, _number(self.text(node)))
+        elif t in ("true", "false", "none"):
+            return ir.Const(line, col, {"true": True, "false": False, "none": None}[t])
+        elif t == "unary_operator":
+            op, arg = node.child_by_field_name("operator"), node.child_by_field_name("argument")
+            if arg is not None:
+                value = self.expr(arg)
+                if op is not None and self.text(op) == "-" and isinstance(value, ir.Const) \
+                        and type(value.value) in (int, float):
+                    return ir.Const(line, col, -value.value)  # type: ignore[operator]
+                return ir.Opaque(line, col, (value,))
+        elif t == "subscript":
+            value_node = node.child_by_field_name("value")
+            indexes = [self.expr(c) for c in node.children_by_field_name("subscript")]
+            if value_node is not None and indexes:
+                index = indexes[0] if len(indexes) == 1 else ir.Seq(indexes[0].line, indexes[0].col, tuple(indexes))
+                return ir.Subscript(line, col, self.expr(value_node), index)
+        elif t == "slice":
+            return self._slice(node, line, col)
+        elif t == "dictionary":
+            keys: list[ir.Expr | None] = []
+            values: list[ir.Expr] = []
+            for c in node.named_children:
+                if c.type == "pair":
+                    k, v = c.child_by_field_name("key"), c.child_by_field_name("value")
+                    if k is not None and v is not None:
+                        keys.append(self.expr(k))
+                        values.append(self.expr(v))
+                elif c.type == "dictionary_splat" and c.named_children:
+                    keys.append(None)
+                    values.append(self.expr(c.named_children[0]))
+            return ir.Dict(line, col, tuple(keys), tuple(values))
         elif t == "binary_operator":
             op = node.child_by_field_name("operator")
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -351,8 +382,6 @@ class _Converter:
             self.b.return_(self.expr(body) if body is not None else None)
             self.b.end_function()
             return ir.Opaque(line, col, ())
-        elif t == "subscript":
-            return ir.Opaque(line, col, tuple(self.expr(c) for c in node.named_children), "subscript")
         elif t in ("type", "comment"):
             return ir.Opaque(line, col, ())
         return ir.Opaque(line, col, tuple(self.expr(c) for c in node.named_children if c.type != "comment"))
@@ -376,8 +405,35 @@ class _Converter:
                 args.append(self.expr(a))
         return ir.Call(line, col, func, tuple(args), tuple(keywords))
 
+    def _slice(self, node: Node, line: int, col: int) -> ir.Expr:
+        parts: list[ir.Expr | None] = [None, None, None]
+        at = 0
+        for c in node.children:
+            if c.type == ":":
+                at += 1
+            elif c.is_named and at < 3 and c.type != "comment":
+                parts[at] = self.expr(c)
+        return ir.Slice(line, col, parts[0], parts[1], parts[2])
+
+    def _fstring(self, node: Node, line: int, col: int) -> ir.Expr | None:
+        """An f-string as stdlib ``ast`` reads it, placed where it sits (same form as front end 1)."""
+        from egress.analyzers.python import from_ast
+
+        try:
+            tree = ast.parse("(" + self.text(node) + ")", mode="eval")
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return None
+        if not isinstance(tree.body, ast.JoinedStr):
+            return None
+        expr = from_ast.convert(tree.body, self.b)
+        ir.shift(expr, line - 1, col - 1)
+        return expr
+
     def _string(self, node: Node, line: int, col: int) -> ir.Expr:
         if any(c.type not in _STRING_PARTS for c in node.named_children):
+            folded = self._fstring(node, line, col)
+            if folded is not None:
+                return folded
             inner = [self.expr(c.named_children[0]) for c in node.named_children
                      if c.type == "interpolation" and c.named_children]
             return ir.Opaque(line, col, tuple(inner))
@@ -385,6 +441,19 @@ class _Converter:
             return ir.Const(line, col, ast.literal_eval(self.text(node)))
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             return ir.Opaque(line, col, ())
+
+
+def _number(text: str) -> object:
+    """An int or float literal's value; Python 2 forms (``0777``, ``10L``) too."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        pass
+    digits = text.rstrip("lL").replace("_", "")
+    try:
+        return int(digits, 8) if digits.startswith("0") and digits.isdigit() else int(digits, 0)
+    except ValueError:
+        return 0
 
 
 def _last_block(node: Node) -> Node | None:

@@ -68,11 +68,44 @@ class Seq(Expr):
 
 
 @dataclass(eq=False, slots=True)
+class FStr(Expr):
+    """An f-string: constant ``Const`` pieces and the expressions formatted in.
+
+    A piece with a conversion or format spec is an ``Opaque`` (never folded).
+    """
+
+    parts: tuple[Expr, ...]
+
+
+@dataclass(eq=False, slots=True)
+class Subscript(Expr):
+    """``value[index]``; ``index`` is a ``Slice`` for ``value[a:b:c]``."""
+
+    value: Expr
+    index: Expr
+
+
+@dataclass(eq=False, slots=True)
+class Slice(Expr):
+    lower: Expr | None
+    upper: Expr | None
+    step: Expr | None
+
+
+@dataclass(eq=False, slots=True)
+class Dict(Expr):
+    """A dict display; a ``None`` key is a ``**mapping`` entry."""
+
+    keys: tuple[Expr | None, ...]
+    values: tuple[Expr, ...]
+
+
+@dataclass(eq=False, slots=True)
 class Opaque(Expr):
     """Any other expression; only its sub-expressions matter."""
 
     children: tuple[Expr, ...]
-    kind: str = ""                 # "subscript" for x[i], for notes
+    kind: str = ""
 
 
 def children(expr: Expr) -> tuple[Expr, ...]:
@@ -89,7 +122,26 @@ def children(expr: Expr) -> tuple[Expr, ...]:
         return expr.items
     if isinstance(expr, Opaque):
         return expr.children
+    if isinstance(expr, FStr):
+        return expr.parts
+    if isinstance(expr, Subscript):
+        return (expr.value, expr.index)
+    if isinstance(expr, Slice):
+        return tuple(p for p in (expr.lower, expr.upper, expr.step) if p is not None)
+    if isinstance(expr, Dict):
+        return (*(k for k in expr.keys if k is not None), *expr.values)
     return ()
+
+
+def shift(expr: Expr, lines: int, cols: int) -> None:
+    """Move ``expr`` (parsed on its own) to where it sits in the file: ``cols`` applies to its first line."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if e.line == 1:
+            e.col += cols
+        e.line += lines
+        stack.extend(children(e))
 
 
 def dotted(expr: Expr) -> str | None:

@@ -5,7 +5,7 @@ Both parsers give UTF-8 byte columns; a reader counts characters.
 
 from __future__ import annotations
 
-from egress.analyzers.python.ir import Attr, BinOp, Call, Const, Expr, Name, Opaque, Seq
+from egress.analyzers.python.ir import Attr, BinOp, Call, Const, Expr, FStr, Name, Seq, Slice, Subscript
 from egress.model import TraceStep
 
 SNIPPET_WIDTH = 160
@@ -15,6 +15,10 @@ class Locator:
     def __init__(self, path: str, lines: list[str]) -> None:
         self.path = path
         self._lines = lines
+
+    @property
+    def lines(self) -> list[str]:
+        return self._lines
 
     def column(self, line: int, byte_col: int) -> int:
         text = self._line(line)
@@ -57,6 +61,16 @@ def render(expr: Expr, depth: int = 0) -> str:
         return f"{render(expr.func, depth + 1)}({args}{', ...' if len(expr.args) > 3 else ''})"
     if isinstance(expr, Seq):
         return "[" + ", ".join(render(a, depth + 1) for a in expr.items[:4]) + "]"
-    if isinstance(expr, Opaque) and expr.kind == "subscript" and expr.children:
-        return f"{render(expr.children[0], depth + 1)}[...]"
+    if isinstance(expr, Subscript):
+        if isinstance(expr.index, Slice):
+            index = ":".join("" if p is None else render(p, depth + 1)
+                             for p in (expr.index.lower, expr.index.upper, expr.index.step))
+            index = index.removesuffix(":") if expr.index.step is None else index
+        else:
+            index = render(expr.index, depth + 1)
+        return f"{render(expr.value, depth + 1)}[{index}]"
+    if isinstance(expr, FStr):
+        inner = "".join(p.value if isinstance(p, Const) and isinstance(p.value, str)
+                        else "{" + render(p, depth + 1) + "}" for p in expr.parts)
+        return "f" + repr(inner)
     return "<expr>"

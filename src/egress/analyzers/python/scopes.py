@@ -36,6 +36,8 @@ class ImportRec:
     col: int
     scope: "Scope"
     dynamic: bool = False    # __import__ / importlib.import_module
+    local: bool = False      # relative import: ``module`` keeps its dots (".transport", ".")
+    how: str = ""            # dynamic: how the name was obtained ("decoded base64 → socket")
 
 
 @dataclass(eq=False, slots=True)
@@ -71,6 +73,7 @@ class Scope:
     roots: list[tuple[Expr, int, str]] = field(default_factory=list)    # expr, order, role
     returns: list[tuple[Expr, int]] = field(default_factory=list)
     stars: list[ImportRec] = field(default_factory=list)               # from m import *
+    local_stars: list[ImportRec] = field(default_factory=list)         # from .m import *
 
 
 @dataclass(eq=False, slots=True)
@@ -79,6 +82,7 @@ class Program:
     imports: list[ImportRec]
     path_attrs: dict[str, list[Binding]]     # "conn.sock" = ... outside classes
     scopes: list[Scope]
+    local_imports: list[ImportRec] = field(default_factory=list)   # relative imports
 
 
 class Builder:
@@ -129,14 +133,21 @@ class Builder:
                     line: int, col: int) -> None:
         for name, asname in names:
             if level:
-                if name != "*":
-                    self.bind_unknown(asname or name)
+                self._local_import("." * level + module, name, asname, line, col)
                 continue
             rec = ImportRec(module, name, asname, asname or name, line, col, self._scope)
             self.program.imports.append(rec)
             if name == "*":
                 self._scope.stars.append(rec)
                 continue
+            self._bind(rec.bound, Binding(self._order, self._conditional(), "import", self._scope, imp=rec))
+
+    def _local_import(self, module: str, name: str, asname: str | None, line: int, col: int) -> None:
+        rec = ImportRec(module, name, asname, asname or name, line, col, self._scope, local=True)
+        self.program.local_imports.append(rec)
+        if name == "*":
+            self._scope.local_stars.append(rec)
+        else:
             self._bind(rec.bound, Binding(self._order, self._conditional(), "import", self._scope, imp=rec))
 
     def assign(self, target: Expr, value: Expr | None) -> None:

@@ -32,6 +32,7 @@ class MemVal:
     capability: Capability | None     # None: not listed in the catalog
     origin: ImportRec
     trace: tuple[TraceStep, ...]
+    how: str = ""                     # the member name was folded: how (for the note)
 
     @property
     def api(self) -> str:
@@ -84,9 +85,29 @@ class DynImport:
 
     api: str                          # "__import__", "importlib.import_module"
     origin: ImportRec | None
+    via: str = ""                     # reached in a hidden way: "builtins.__dict__['__import__']"
 
 
-Value = ModVal | MemVal | InstVal | MethodVal | SelfVal | ClassVal | FuncVal | DynImport
+@dataclass(frozen=True, slots=True)
+class LocalVal:
+    """Something imported from a module of the same package (``from .transport import send``).
+
+    ``attrs``: attributes taken on it since (``transport.send`` -> ("send",)).
+    """
+
+    origin: ImportRec
+    member: str | None
+    attrs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SysModules:
+    """``sys.modules``: indexing it by a constant is an import."""
+
+    origin: ImportRec | None
+
+
+Value = ModVal | MemVal | InstVal | MethodVal | SelfVal | ClassVal | FuncVal | DynImport | LocalVal | SysModules
 
 NETWORK = frozenset({Capability.REQUEST, Capability.CONNECT, Capability.LISTEN,
                      Capability.RESOLVE, Capability.SOCKET})

@@ -12,29 +12,48 @@ gives none.
 from __future__ import annotations
 
 from egress.analyzers.python.evaluate import Evaluator, member_capability
+from egress.analyzers.python.facts import catalog_roots, local_use
 from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
 from egress.analyzers.python.locate import Locator, render
+from egress.analyzers.python.payload import RUNNERS, CodeRunner
 from egress.analyzers.python.scopes import ASSIGNED, PLAIN, TYPING, ClassInfo, ImportRec, Program, Scope
 from egress.analyzers.python.values import (
-    NETWORK, ClassVal, DynImport, MemVal, MethodVal, ModVal, Value,
+    NETWORK, ClassVal, DynImport, FuncVal, LocalVal, MemVal, MethodVal, ModVal, Value,
 )
 from egress.catalog import Catalog
-from egress.model import Capability, Confidence, Finding, FindingKind, TraceStep
+from egress.model import Capability, Confidence, Finding, FindingKind, LocalUse, TraceStep
 
 _TYPE_CHECKS = frozenset({"isinstance", "issubclass", "hasattr"})
-_BUILTINS = _TYPE_CHECKS | {"getattr"}
+_BUILTINS = _TYPE_CHECKS | {"getattr"} | RUNNERS
+_FILE_LOADERS = frozenset({"importlib.util.spec_from_file_location"})
 _SOCKET_TYPES = {"SOCK_STREAM": "SOCK_STREAM (TCP)", "SOCK_DGRAM": "SOCK_DGRAM (UDP)",
                  "SOCK_RAW": "SOCK_RAW (raw)", "SOCK_SEQPACKET": "SOCK_SEQPACKET"}
 _SOCKET_FAMILIES = {"AF_UNIX": "AF_UNIX (local)", "AF_PACKET": "AF_PACKET (raw link layer)"}
 
 
 class Walker:
-    def __init__(self, catalog: Catalog, ev: Evaluator, loc: Locator) -> None:
+    """``depth``: 0 for a file, n for a payload n ``exec`` levels down."""
+
+    def __init__(self, catalog: Catalog, ev: Evaluator, loc: Locator, depth: int = 0) -> None:
         self.catalog = catalog
         self.ev = ev
         self.loc = loc
+        self.depth = depth
         self.found: dict[tuple, Finding] = {}
         self.marks: dict[int, set[str]] = {}
+        self.code = CodeRunner(self)
+        # what the cross-file facts are made of (see facts.py)
+        self.scoped: list[tuple[Scope, Finding]] = []      # network findings and their scope
+        self.calls: list[tuple[Scope, Scope]] = []          # caller scope, local function called
+        self.uses: list[tuple[Scope, LocalUse]] = []        # uses of the package's own modules
+        self._roots: frozenset[str] | None = None
+
+    @property
+    def roots(self) -> frozenset[str]:
+        """Top-level names of catalogued modules and clients: never the package's own."""
+        if self._roots is None:
+            self._roots = catalog_roots(self.catalog)
+        return self._roots
 
     def run(self, program: Program) -> list[Finding]:
         for scope in program.scopes:
@@ -51,7 +70,7 @@ class Walker:
         for base in info.bases:
             for v in self.ev.eval(base, info.outer, 1 << 60):
                 if isinstance(v, MemVal) and v.capability in NETWORK:
-                    self._add(FindingKind.NETWORK, v.api, v.module, v.capability, base, info.outer, v.trace,
+                    self.add(FindingKind.NETWORK, v.api, v.module, v.capability, base, info.outer, v.trace,
                               f"subclassed by {info.name}", Confidence.MEDIUM)
                     self._mark(v.origin, "network")
 
@@ -59,7 +78,7 @@ class Walker:
     def _visit(self, e: Expr, scope: Scope, order: int, role: str = PLAIN) -> None:
         if isinstance(e, Call):
             func = e.func
-            builtin = self._builtin(func, scope, order)
+            builtin = self.builtin(func, scope, order)
             if builtin == "getattr" and len(e.args) >= 2:
                 attr = self.ev.module_name(Call(e.line, e.col, func, e.args[1:2], ()), scope, order)
                 if attr is not None:     # getattr(ssl, "PROTOCOL_TLS"): an attribute
@@ -68,6 +87,9 @@ class Walker:
                     for arg in e.args[1:]:
                         self._visit(arg, scope, order)
                     return
+                self._computed_attribute(e, scope, order)
+            elif builtin in RUNNERS:
+                self.code.run(e, builtin, scope, order)
             self._on_call(e, scope, order)
             self._prefix(func.value if isinstance(func, Attr) else func, scope, order)
             arg_role = TYPING if builtin in _TYPE_CHECKS else PLAIN
@@ -88,7 +110,7 @@ class Walker:
             for child in children(e):
                 self._visit(child, scope, order, TYPING if role == TYPING else PLAIN)
 
-    def _builtin(self, func: Expr, scope: Scope, order: int) -> str | None:
+    def builtin(self, func: Expr, scope: Scope, order: int) -> str | None:
         """The name of the builtin a callee is, when not shadowed."""
         if isinstance(func, Name) and func.id in _BUILTINS \
                 and self.ev.visible_bindings(func.id, scope, order) is None:
@@ -102,25 +124,46 @@ class Walker:
         if not isinstance(e, Name):
             self._visit(e, scope, order)
 
+    def _computed_attribute(self, call: Call, scope: Scope, order: int) -> None:
+        """``getattr(socket, name)``: an attribute of a network module that cannot be known."""
+        for v in self.ev.eval(call.args[0], scope, order):
+            entry = self.catalog.module(v.name) if isinstance(v, ModVal) else None
+            if entry is not None and (entry.unlisted is not Capability.HELPER or NETWORK & set(entry.members.values())):
+                folded = self.ev.fold(call.args[1], scope, order)
+                note = "fold budget exceeded" if folded.exceeded else \
+                    f"computed attribute of {entry.name}: {render(call)}"
+                self.code.unresolved(FindingKind.DYNAMIC_REQUIRE, "getattr", entry.name, call, scope, note,
+                                     Confidence.LOW)
+                return
+
     # -- calls and references ---------------------------------------------
     def _on_call(self, call: Call, scope: Scope, order: int) -> None:
         made = False
         for v in self.ev.eval(call.func, scope, order):
             self._mark_use(v)
+            if isinstance(v, FuncVal):
+                self.calls.append((scope, v.scope))
+            elif isinstance(v, (LocalVal, ModVal)):
+                self._local_use(v, call, scope, True)
             if made:
                 continue
             if isinstance(v, MemVal) and v.capability in NETWORK:
                 note = _socket_note(call) if v.api in ("socket.socket", "socket.fromfd") else ""
-                self._add(FindingKind.NETWORK, v.api, v.module, v.capability, call, scope, v.trace, note)
+                note = "; ".join(n for n in (v.how, v.origin.how, note) if n)
+                self.add(FindingKind.NETWORK, v.api, v.module, v.capability, call, scope, v.trace, note)
                 made = True
             elif isinstance(v, MethodVal) and v.capability in NETWORK:
-                self._add(FindingKind.NETWORK, v.api, v.inst.module, v.capability, call, scope, v.inst.trace)
+                how = v.inst.origin.how if v.inst.origin is not None else ""
+                self.add(FindingKind.NETWORK, v.api, v.inst.module, v.capability, call, scope, v.inst.trace, how)
+                made = True
+            elif isinstance(v, ModVal) and v.name in _FILE_LOADERS:
+                self.code.load_file(call, v.name, scope, order)
                 made = True
             elif isinstance(v, ClassVal):
                 base = self.ev.network_base(v.cls)
                 if base is not None and base.capability is not None:
                     step = self.loc.step(v.cls.line, v.cls.col, f"class {v.cls.name} subclasses {base.api}")
-                    self._add(FindingKind.NETWORK, base.api, base.module, base.capability, call, scope,
+                    self.add(FindingKind.NETWORK, base.api, base.module, base.capability, call, scope,
                               base.trace + (step,), f"via subclass {v.cls.name}")
                     made = True
             elif isinstance(v, DynImport):
@@ -131,9 +174,19 @@ class Walker:
                     imported = self.ev.import_values(v.origin) if v.origin else ()
                     # `from importlib import import_module` binds the loader itself: no trace of its own
                     trace = getattr(imported[0], "trace", ()) if imported else ()
-                    self._add(FindingKind.DYNAMIC_REQUIRE, v.api, module, Capability.CONNECT, call, scope,
-                              trace, render(arg) if arg is not None else "", Confidence.LOW)
+                    exceeded = arg is not None and self.ev.fold(arg, scope, order).exceeded
+                    note = "fold budget exceeded" if exceeded else render(arg) if arg is not None else ""
+                    if v.via:
+                        note = f"{note}; via {v.via}" if note else f"via {v.via}"
+                    strings = self.code.strings_note()
+                    self.add(FindingKind.DYNAMIC_REQUIRE, v.api, module, Capability.CONNECT, call, scope,
+                             trace, f"{note}; {strings}" if strings else note, Confidence.LOW)
                     made = True
+
+    def _local_use(self, v: LocalVal | ModVal, at: Expr, scope: Scope, called: bool) -> None:
+        use = local_use(self.roots, v, self.loc, at, scope.in_function, called)
+        if use is not None:
+            self.uses.append((scope, use))
 
     def _on_reference(self, e: Expr, scope: Scope, order: int, role: str) -> None:
         assigned = role == ASSIGNED
@@ -141,12 +194,14 @@ class Walker:
             if role == TYPING:
                 self._mark_helper(v)
                 continue
+            if isinstance(v, (LocalVal, ModVal)) and not assigned:
+                self._local_use(v, e, scope, False)
             if isinstance(v, (MemVal, MethodVal)) and v.capability in NETWORK \
                     and v.capability is not Capability.SOCKET:
                 if not assigned:
                     module = v.module if isinstance(v, MemVal) else v.inst.module
                     trace = v.trace if isinstance(v, MemVal) else v.inst.trace
-                    self._add(FindingKind.NETWORK, v.api, module, v.capability, e, scope, trace,
+                    self.add(FindingKind.NETWORK, v.api, module, v.capability, e, scope, trace,
                               "referenced, not called", Confidence.MEDIUM)
                     self._mark(v.origin if isinstance(v, MemVal) else v.inst.origin, "network")
                 return
@@ -210,7 +265,7 @@ class Walker:
                     return
 
     # -- findings -----------------------------------------------------------
-    def _add(self, kind: FindingKind, api: str, module: str, cap: Capability, at: Expr, scope: Scope,
+    def add(self, kind: FindingKind, api: str, module: str, cap: Capability, at: Expr, scope: Scope,
              trace: tuple[TraceStep, ...], note: str = "", confidence: Confidence | None = None) -> None:
         if confidence is None:
             confidence = Confidence.MEDIUM if cap is Capability.SOCKET else Confidence.HIGH
@@ -223,11 +278,21 @@ class Walker:
         if key in self.found:
             return
         column = self.loc.column(line, byte_col)
-        self.found[key] = Finding(
+        self.found[key] = finding = Finding(
             kind=kind, api=api, module=module, capability=cap, file=self.loc.path, line=line,
             column=column, snippet=self.loc.snippet(line, column), confidence=confidence,
             in_function=scope.in_function, trace=trace, note=note,
         )
+        if kind is FindingKind.NETWORK:
+            self.scoped.append((scope, finding))
+
+    def place(self, finding: Finding, scope: Scope) -> None:
+        """A finding made elsewhere (in a payload) and placed here."""
+        key = (finding.kind, finding.api, finding.line, finding.column, finding.note)
+        if key not in self.found:
+            self.found[key] = finding
+            if finding.kind is FindingKind.NETWORK:
+                self.scoped.append((scope, finding))
 
 
 def _socket_note(call: Call) -> str:
