@@ -15,6 +15,7 @@ from pathlib import Path
 from egress.errors import SourceError
 from egress.sources.download import Fetcher
 from egress.sources.interface import Source
+from egress.sources.npm_lockgraph import LOCKFILE_NAMES, find_lockfile
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class SourceConfig:
     registry: str | None = None      # npm registry base URL
     index_url: str | None = None     # PyPI simple index URL
     dist: str = "default"            # which PyPI files: default | sdist | wheel | all
+    omit_dev: bool = False           # npm lockfiles: leave dev-only packages out (--omit dev)
 
 
 def source_for(target: str, config: SourceConfig) -> Source:
@@ -42,7 +44,9 @@ def source_for(target: str, config: SourceConfig) -> Source:
     if not path.exists():
         raise SourceError(f"no such file or directory: {target}")
     if path.is_dir():
-        return _folder_source(path)
+        return _folder_source(path, config)
+    if path.name in LOCKFILE_NAMES:
+        return npm_lock_source(path, config)
     if path.name in PYTHON_DEPENDENCY_FILES or path.name.endswith((".txt", ".in")) \
             or (path.name.startswith("pylock.") and path.name.endswith(".toml")):
         return python_dependencies_source(path, config)
@@ -73,7 +77,14 @@ def interpreter_source(python: str) -> Source:
     return PythonEnvSource(Path(python))
 
 
-def _folder_source(path: Path) -> Source:
+def npm_lock_source(path: Path, config: SourceConfig) -> Source:
+    """Every package an npm, yarn or pnpm lockfile pins, fetched verified without installing."""
+    from egress.sources.npm_lock import NpmLockSource
+
+    return NpmLockSource(path, config.fetcher, registry=config.registry, omit_dev=config.omit_dev)
+
+
+def _folder_source(path: Path, config: SourceConfig) -> Source:
     if (path / "node_modules").is_dir():
         from egress.sources.node_modules import NodeModulesSource
 
@@ -83,6 +94,8 @@ def _folder_source(path: Path) -> Source:
         from egress.sources.python_env import PythonEnvSource
 
         return PythonEnvSource(path)
+    if find_lockfile(path) is not None:   # a project not installed yet: read its lockfile
+        return npm_lock_source(path, config)
     if (path / "package.json").is_file():
         from egress.sources.npm_folder import NpmFolderSource
 

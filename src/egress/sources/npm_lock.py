@@ -249,6 +249,8 @@ class NpmLockSource(Source):
     def __init__(self, path: Path, fetcher: Fetcher, *, registry: str | None = None, omit_dev: bool = False,
                  jobs: int = 8) -> None:
         path = Path(path)
+        if not path.exists():
+            raise SourceError(f"no such file or directory: {path}")
         lockfile = find_lockfile(path) if path.is_dir() else path
         if lockfile is None:
             raise SourceError(f"{path}: no npm lockfile (package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml)")
