@@ -16,6 +16,7 @@ NET = FindingKind.NETWORK
 ONLY = FindingKind.IMPORT_ONLY
 DEP = FindingKind.DEPENDENCY
 DYN = FindingKind.DYNAMIC_REQUIRE
+CODE = FindingKind.DYNAMIC_CODE
 
 EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     # import forms
@@ -84,6 +85,48 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "dynamic-require/index.js": {(DYN, "require", 2, 10)},
     "dynamic-require/esm.mjs": {(DYN, "import", 1, 31), (ONLY, "https", 2, 28)},
     "import-only/index.js": {(ONLY, "net", 1, 13), (ONLY, "http", 2, 14), (ONLY, "dns", 3, 1)},
+    # indirection: folded names, hidden loaders, decoded payloads, what cannot be resolved
+    "ind-create-require/index.mjs": {(NET, "https.get", 3, 15)},
+    "ind-cross-file/index.mjs": {(ONLY, "http", 3, 1)},
+    "ind-cross-file/lib/client.js": set(),
+    "ind-cross-file/lib/transport.js": {(NET, "https.get", 4, 10), (NET, "https.request", 8, 16), (ONLY, "https", 9, 15)},
+    "ind-dynamic-import-folded/index.mjs": {(NET, "https.get", 2, 1)},
+    "ind-eval-base64/index.js": {(NET, "https.get", 2, 1)},
+    "ind-eval-require/index.js": {(NET, "net.connect", 2, 13)},
+    "ind-fold-array/index.js": {(NET, "net.connect", 2, 1)},
+    "ind-fold-atob/index.js": {(NET, "https.get", 1, 1)},
+    "ind-fold-base64/index.js": {(NET, "net.connect", 2, 1)},
+    "ind-fold-budget/index.js": {(DYN, "require", 2, 1)},
+    "ind-fold-charcode/index.js": {(NET, "net.connect", 1, 1)},
+    "ind-fold-concat/index.js": {(NET, "https.get", 1, 1)},
+    "ind-fold-escapes/index.js": {(NET, "https.get", 1, 1)},
+    "ind-fold-hex/index.js": {(NET, "dns.lookup", 1, 1)},
+    "ind-fold-join/index.js": {(NET, "net.connect", 1, 1)},
+    "ind-fold-object/index.js": {(NET, "https.get", 2, 1)},
+    "ind-fold-replace/index.js": {(NET, "https.get", 1, 1)},
+    "ind-fold-reverse/index.js": {(NET, "https.get", 1, 1)},
+    "ind-fold-slice/index.js": {(NET, "https.get", 1, 1), (NET, "net.connect", 2, 1)},
+    "ind-fold-template/index.js": {(NET, "https.get", 2, 1)},
+    "ind-function-hex/index.js": {(NET, "fetch", 2, 1)},
+    "ind-function-require/index.js": {(NET, "https.get", 2, 15)},
+    "ind-function-this/index.js": {(NET, "fetch", 2, 1)},
+    "ind-global-computed/index.js": {(NET, "WebSocket", 4, 1), (NET, "fetch", 2, 1), (NET, "fetch", 5, 1)},
+    "ind-main-module/index.js": {(NET, "http.get", 1, 36)},
+    "ind-module-compile/index.js": {(NET, "https.get", 3, 1)},
+    "ind-module-load/index.js": {(NET, "http.get", 1, 34), (NET, "net.connect", 2, 32)},
+    "ind-module-require/index.js": {(NET, "https.get", 1, 25)},
+    "ind-neg-eval-require/index.js": set(),
+    "ind-neg-function-this/index.js": set(),
+    "ind-neg-plugin-loader/index.js": set(),
+    "ind-process-binding/index.js": {(NET, "process._linkedBinding('udp_wrap')", 2, 13), (NET, "process.binding('tcp_wrap')", 1, 17)},
+    "ind-reflect-get/index.js": {(NET, "fetch", 1, 1)},
+    "ind-require-alias/index.js": {(NET, "https.get", 4, 17), (NET, "net.connect", 2, 10)},
+    "ind-require-call/index.js": {(NET, "dns.lookup", 2, 30), (NET, "net.connect", 1, 27)},
+    "ind-timer-string/index.js": {(NET, "dgram.createSocket", 1, 1)},
+    "ind-unresolved/esm.mjs": {(DYN, "import", 1, 31)},
+    "ind-unresolved/index.js": {(CODE, "eval", 4, 29), (CODE, "new Function", 5, 24), (DYN, "https", 3, 30), (DYN, "require", 2, 30)},
+    "ind-vm-run/index.js": {(NET, "WebSocket", 4, 1), (NET, "fetch", 3, 1), (NET, "fetch", 3, 41), (NET, "net.connect", 2, 1)},
+    "ind-zlib-payload/index.js": {(NET, "net.connect", 3, 1)},
     # negatives: nothing at all
     "helpers-only/index.mjs": set(),
     "helpers-only/destructured.js": set(),

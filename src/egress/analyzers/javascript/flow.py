@@ -273,6 +273,8 @@ class FileFlow:
                 continue
             if isinstance(value, LocalValue):
                 self._local_use(_operation_node(call), value, called=True)
+                if construct and value.attribute is None:
+                    results.append(value)       # `new Client().get()`: the instance's methods
                 continue
             self._expose(value)
             use = call_use(self.catalog, value, construct)
