@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from egress.alerts import AlertOptions, package_result
-from egress.analyzers.registry import language_of, wanted_by
+from egress.analyzers.registry import declared_scripts, language_of, wanted_by
 from egress.cache import ResultCache, file_key, package_key
 from egress.catalog import load_catalog
 from egress.context import PackageContext
@@ -137,7 +137,8 @@ def scan(
     package_keys: dict[int, bytes] = {}
     for artifact in merge_duplicates(artifacts):
         item = _PackageWork(artifact, PackageContext.of(artifact))
-        wanted = wanted_by(artifact.ecosystem)
+        declared = declared_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else frozenset()
+        wanted = wanted_by(artifact.ecosystem, declared)
         item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
         key = _package_key(artifact, wanted, options) if cache is not None else None
         if key is not None:
@@ -150,6 +151,8 @@ def scan(
         submitted = len(runner.owners)
         try:
             for source in artifact.read_files(wanted):
+                if source.path in declared:
+                    source = dataclasses.replace(source, language="javascript")
                 if len(source.data) > options.max_file_size:
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))

@@ -195,10 +195,16 @@ class FileAnalysis:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file handed to an analyzer; ``path`` is package-relative POSIX."""
+    """A file handed to an analyzer; ``path`` is package-relative POSIX.
+
+    ``language`` overrides the file-name rule for files whose language the
+    package declares rather than their name (an npm ``bin`` script without
+    an extension).
+    """
 
     path: str
     data: bytes
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def analyze_one(source: SourceFile, analyzers: dict, check_only: bool = False) -
     from egress.analyzers.registry import analyzer_for
 
     try:
-        analyzer = analyzer_for(source.path, analyzers)
+        analyzer = analyzer_for(source.path, analyzers, source.language)
         if analyzer is None:
             return FileAnalysis(file=source.path)
         return analyzer.check(source) if check_only else analyzer.analyze(source)

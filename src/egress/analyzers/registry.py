@@ -23,14 +23,24 @@ def language_of(path: str) -> str | None:
     return None
 
 
-def wanted_by(ecosystem: Ecosystem):
-    """The path predicate a source gets: the files this ecosystem's analyzer reads."""
+def wanted_by(ecosystem: Ecosystem, declared: frozenset[str] = frozenset()):
+    """The path predicate a source gets: the files this ecosystem's analyzer reads.
+
+    ``declared`` adds files the package itself names as code (npm ``bin``).
+    """
     language = "javascript" if ecosystem is Ecosystem.NPM else "python"
-    return lambda path: language_of(path) == language
+    return lambda path: language_of(path) == language or path in declared
 
 
-def analyzer_for(path: str, built: dict[str, Analyzer]) -> Analyzer | None:
-    language = language_of(path)
+def declared_scripts(metadata: dict) -> frozenset[str]:
+    """npm ``bin`` entries: executables Node runs whatever their file name."""
+    raw = metadata.get("bin")
+    entries = raw.values() if isinstance(raw, dict) else [raw] if isinstance(raw, str) else []
+    return frozenset(e.removeprefix("./") for e in entries if isinstance(e, str) and language_of(e) is None)
+
+
+def analyzer_for(path: str, built: dict[str, Analyzer], language: str | None = None) -> Analyzer | None:
+    language = language or language_of(path)
     if language is None:
         return None
     if language not in built:
