@@ -68,18 +68,21 @@ def _row(p: PackageResult, index: int) -> str:
     )
 
 
-_COLUMNS = (  # (key, label, type)
-    ("package", "Package", "text"), ("ecosystem", "Ecosystem", "text"), ("verdict", "Verdict", "number"),
-    ("severity", "Severity", "number"), ("apis", "Network APIs", "text"), ("alerts", "Alerts", "number"),
-    ("not-analysed", "Not analysed", "number"), ("files", "Files analysed", "number"),
+#: (key, label, sort type, right-aligned): verdict and severity sort by rank but read as words.
+_COLUMNS = (
+    ("package", "Package", "text", False), ("ecosystem", "Ecosystem", "text", False),
+    ("verdict", "Verdict", "number", False), ("severity", "Severity", "number", False),
+    ("apis", "Network APIs", "text", False), ("alerts", "Alerts", "number", True),
+    ("not-analysed", "Not analysed", "number", True), ("files", "Files analysed", "number", True),
 )
 
 
 def _table(packages: list[PackageResult]) -> str:
+    align = ' class="num"'
     head = "".join(
-        f'<th data-key="{key}" data-type="{kind}" aria-sort="none"{" class=num" if kind == "number" and key not in ("verdict", "severity") else ""}>'
+        f'<th data-key="{key}" data-type="{kind}" aria-sort="none"{align if right else ""}>'
         f'<button type="button">{label}</button></th>'
-        for key, label, kind in _COLUMNS
+        for key, label, kind, right in _COLUMNS
     )
     body = "\n".join(_row(p, i) for i, p in enumerate(packages, start=1))
     return f'<table id="package-table"><thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>'
