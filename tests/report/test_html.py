@@ -164,3 +164,39 @@ def test_ci_never_skips(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         chromium.require_chromium()
+
+
+_CLICKER = """
+(function () {
+  function order() {
+    return Array.prototype.map.call(document.querySelectorAll("#package-table tbody tr"),
+      function (r) { return r.cells[0].textContent; }).join("|");
+  }
+  var alerts = document.querySelector('th[data-key="alerts"] button');
+  var name = document.querySelector('th[data-key="package"] button');
+  alerts.click(); document.body.setAttribute("data-click-1", order());
+  alerts.click(); document.body.setAttribute("data-click-2", order());
+  name.click(); document.body.setAttribute("data-click-3", order());
+  var box = document.getElementById("filter");
+  box.value = "pypi"; box.dispatchEvent(new Event("input"));
+  document.body.setAttribute("data-typed", document.getElementById("shown").textContent);
+})();
+"""
+
+
+def test_clicks_and_typing(tmp_path: Path) -> None:
+    """Real clicks on the headers and typing in the box, by a second script the test adds (and allows)."""
+    page = render(constructed_result(), ReportOptions())
+    page = page.replace(f"script-src {csp_hash(SCRIPT)}", f"script-src {csp_hash(SCRIPT)} {csp_hash(_CLICKER)}")
+    page = page.replace("</body>", f"<script>{_CLICKER}</script>\n</body>")
+    path = tmp_path / "clicks.html"
+    path.write_text(page, encoding="utf-8")
+    dom = chromium.dump_dom(tmp_path, path)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    attrs = dict(re.findall(r'(data-[\w-]+)="([^"]*)"', body))
+    net, wrapper, odd, pad = ("@acme/net@2.0.0", "wrapper@1.0.0", "odd@0.1 (odd-0.1-py3-none-any.whl)",
+                              "left-pad@1.3.0")
+    assert attrs["data-click-1"] == "|".join([net, wrapper, odd, pad])     # alerts: most first (1, 1, 0, 0)
+    assert attrs["data-click-2"] == "|".join([odd, pad, net, wrapper])     # second click: fewest first
+    assert attrs["data-click-3"] == "|".join(sorted([net, wrapper, odd, pad]))
+    assert attrs["data-typed"] == "1"
