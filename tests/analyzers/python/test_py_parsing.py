@@ -117,3 +117,52 @@ def test_both_front_ends_feed_the_same_analysis(fixture):
     data = text.encode("utf-8")
     from_treesitter.build(from_treesitter.parse(data, 5.0), data, via_ts)
     assert _program_findings(via_ts, text) == _program_findings(via_ast, text)
+
+
+def _facts(builder: Builder, text: str):
+    from egress.analyzers.python import facts
+
+    catalog = load_catalog(Ecosystem.PYPI)
+    loc = Locator("m.py", text.split("\n"))
+    ev = Evaluator(catalog, builder.program, loc)
+    walker = Walker(catalog, ev, loc)
+    findings = walker.run(builder.program)
+    return findings, facts.collect(builder.program, walker.scoped, walker.calls, walker.uses, ev, loc, walker.roots)
+
+
+_INDIRECTION = sorted(p.relative_to(FIXTURES).as_posix() for p in FIXTURES.glob("ind_*/**/*.py"))
+
+
+@pytest.mark.parametrize("fixture", _INDIRECTION)
+def test_both_front_ends_agree_on_indirection_findings_and_facts(fixture):
+    text = (FIXTURES / fixture).read_text("utf-8")
+    via_ast = Builder()
+    from_ast.build(ast.parse(text), via_ast)
+    via_ts = Builder()
+    data = text.encode("utf-8")
+    from_treesitter.build(from_treesitter.parse(data, 5.0), data, via_ts)
+    ts, ours = _facts(via_ts, text), _facts(via_ast, text)
+    assert ts == ours
+    assert ours[0] or ours[1][0] or ours[1][1] or fixture.startswith("ind_negative")
+
+
+def test_indirection_fixtures_are_all_compared():
+    assert len(_INDIRECTION) == 22
+
+
+def test_tree_sitter_reads_numbers_fstrings_slices_and_dicts_like_ast():
+    text = ("import socket\nD = {'k': 'soc' + 'ket'}\n__import__(D['k']).getaddrinfo('h', 0x1F)\n"
+            "__import__(f\"{'soc'}ket\"[:]).gethostbyname('h')\n__import__('xtekcos'[-1:0:-1]).socket()\n")
+    via_ts = Builder()
+    data = text.encode("utf-8")
+    from_treesitter.build(from_treesitter.parse(data, 5.0), data, via_ts)
+    via_ast = Builder()
+    from_ast.build(ast.parse(text), via_ast)
+    assert _program_findings(via_ts, text) == _program_findings(via_ast, text)
+    assert {(f[1], f[2]) for f in _program_findings(via_ts, text)} == {
+        ("socket", 1), ("socket.getaddrinfo", 3), ("socket.gethostbyname", 4), ("socket.socket", 5)}
+
+
+def test_python2_octal_and_long_literals_fold_in_tree_sitter():
+    a = run(b"print 'x'\n__import__(chr(0163) + 'ocket').getaddrinfo('h', 10L)\n")
+    assert triples(a) == {(N, "socket.getaddrinfo", 2)}

@@ -32,6 +32,7 @@ class PythonAnalyzer(Analyzer):
         self._catalog = catalog if catalog is not None else load_catalog(Ecosystem.PYPI)
         self._limit = float(fallback_time_limit)
         self._roots = frozenset(name.split(".")[0] for name in self._catalog.modules)
+        self._local_roots = facts.catalog_roots(self._catalog)
         alternation = "|".join(re.escape(r) for r in sorted(self._roots, key=len, reverse=True))
         self._catalogued = re2.compile(
             rf"\bfrom\s+(?:{alternation})\b|\bimport\s+[\w.,\t ]*?\b(?:{alternation})\b"
@@ -73,8 +74,11 @@ class PythonAnalyzer(Analyzer):
                 from_ast.build(tree, builder)
             else:
                 from_ast.build_imports(tree, builder)
-                if any(rec.module.split(".")[0] in self._roots for rec in builder.program.imports):
-                    builder = Builder()          # the text test missed an import: analyse in full
+                if any(rec.module.split(".")[0] in self._roots or facts.is_local_candidate(rec, self._local_roots)
+                       for rec in builder.program.imports):
+                    # the text test missed an import, or an import may be of the package itself
+                    # (its uses are cross-file facts): analyse in full
+                    builder = Builder()
                     from_ast.build(tree, builder)
         except (SyntaxError, ValueError, MemoryError):
             builder = Builder()
