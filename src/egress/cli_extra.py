@@ -17,9 +17,9 @@ from typing import Any, Callable, NoReturn
 
 import click
 
-from egress.baseline import write_baseline
+from egress.baseline import compare_to_baseline, load_baseline, write_baseline
 from egress.cache import ResultCache
-from egress.diff import DIFF_FORMATS, diff_results, render_diff
+from egress.diff import DIFF_FORMATS, ResultDiff, diff_results, render_diff
 from egress.engine import ScanOptions, scan
 from egress.errors import EgressError, ReportError
 from egress.model import ScanResult, Severity
@@ -131,6 +131,27 @@ def baseline_write(file: str, targets: tuple[str, ...], **kwargs: Any) -> None:
         _fail(str(exc))
     alerts = sum(len(p.alerts) for p in result.packages)
     click.echo(f"wrote baseline of {len(result.packages)} packages and {alerts} alerts to {file}", err=True)
+
+
+@baseline_group.command("compare")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("targets", nargs=-1)
+@click.option("-f", "--format", "fmt", type=click.Choice(DIFF_FORMATS), default="table", show_default=True)
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
+              help="Exit 1 when something new carries an alert at or above this severity.")
+@_scan_options
+def baseline_compare(file: str, targets: tuple[str, ...], fmt: str, fail_on: str | None, **kwargs: Any) -> None:
+    """Scan TARGETS and show what is new, or gone, since the baseline FILE (as a diff)."""
+    if not targets:
+        _fail("nothing to scan: give a path or a spec such as npm:axios@1.7.2 after the baseline file")
+    try:
+        baseline = load_baseline(Path(file))     # an invalid baseline fails before anything is scanned
+    except EgressError as exc:
+        _fail(str(exc))
+    result = _scan_or_exit(targets, _settings(kwargs))
+    diff = ResultDiff(compare_to_baseline(result, baseline).packages)
+    click.echo(render_diff(diff, fmt), nl=False)
+    sys.exit(EXIT_FINDINGS if diff.fails(fail_on) else EXIT_OK)
 
 
 @click.command("diff")

@@ -169,3 +169,22 @@ def test_diff_axios_1_6_8_to_1_7_2(tmp_path_factory: pytest.TempPathFactory) -> 
         + [("XMLHttpRequest", "dist/axios.min.js"), ("XMLHttpRequest", "dist/esm/axios.min.js")])
     assert sorted((e["api"], e["file"]) for e in p["gone_alerts"]) == [
         ("XMLHttpRequest", "dist/axios.min.js"), ("XMLHttpRequest", "dist/esm/axios.min.js")]
+
+
+def test_baseline_compare_command_shows_what_is_new(tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.json"
+    runner = CliRunner()
+    common = ["--no-cache", "-j", "1"]
+    assert runner.invoke(_cli(), ["baseline", "write", str(baseline), str(FIXTURES / "client-v1")] + common).exit_code == 0
+    run = runner.invoke(_cli(), ["baseline", "compare", str(baseline), str(FIXTURES / "client-v2"), "-f", "json",
+                                 "--fail-on", "medium"] + common)
+    assert run.exit_code == 1, run.stderr
+    [p] = json.loads(run.stdout)["packages"]
+    assert [(g["aspect"], g["value"]) for g in p["gained"]] == [("api", "fetch"), ("api", "net.connect"),
+                                                                ("capability", "connect")]
+    same = runner.invoke(_cli(), ["baseline", "compare", str(baseline), str(FIXTURES / "client-v1"), "-f", "json",
+                                  "--fail-on", "low"] + common)
+    assert same.exit_code == 0 and json.loads(same.stdout)["packages"] == []
+    baseline.write_text("[]")
+    bad = runner.invoke(_cli(), ["baseline", "compare", str(baseline), str(FIXTURES / "client-v1")] + common)
+    assert (bad.exit_code, bad.stderr) == (2, f"egress: error: {baseline}: not an egress baseline: no baseline_version\n")
