@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, NoReturn
+from typing import Any, Callable, Iterator, NoReturn
 
 import click
 
@@ -22,7 +22,7 @@ from egress.cache import ResultCache
 from egress.diff import DIFF_FORMATS, ResultDiff, diff_results, render_diff
 from egress.engine import ScanOptions, scan
 from egress.errors import EgressError, ReportError
-from egress.model import ScanResult, Severity
+from egress.model import PackageArtifact, ScanResult, Severity
 from egress.sources import SourceConfig, source_for
 from egress.sources.download import Fetcher, default_cache_dir
 
@@ -50,7 +50,7 @@ def scan_targets(targets: tuple[str, ...], settings: ScanSettings) -> ScanResult
                               dist=settings.dist)
         sources = [(target, source_for(target, config)) for target in targets]   # bad specs fail here
 
-        def artifacts() -> Any:
+        def artifacts() -> Iterator[PackageArtifact]:
             for target, source in sources:
                 try:
                     yield from source.collect()

@@ -74,7 +74,9 @@ def apply_policy(result: ScanResult, policy: Policy, today: date) -> PolicyOutco
                 continue
             lapsed = [a for a in policy.allowances if id(a) in expired and _covers(a, package, alert)]
             if lapsed:
-                noted = _with_note(alert, expired_note(lapsed[0].expires))  # type: ignore[arg-type]
+                day = lapsed[0].expires
+                assert day is not None      # expired() implies a date
+                noted = _with_note(alert, expired_note(day))
                 swaps[id(alert.finding)] = noted.finding
                 alert = noted
                 for allowance in lapsed:
