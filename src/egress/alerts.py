@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from egress.destinations import suspicious_reasons
 from egress.model import (
     Alert,
     Finding,
@@ -45,7 +46,15 @@ ALERT_HELP: dict[str, str] = {
     "dynamicCode": "Code is generated or evaluated at run time from a value that could not be resolved.",
     "installScripts": "The package runs a script when it is installed (npm lifecycle hook).",
     "installTimeNetwork": "Network access is reachable from code that runs at install or interpreter start-up.",
+    "suspiciousDestination": "A network call goes to an IP literal, a paste, file-drop, webhook or tunnelling "
+                             "service, a cloud metadata address, or a host built from data at run time.",
+    "exfiltration": "Sensitive data (environment variables, credentials files, host identity) flows into a "
+                    "network request.",
 }
+
+#: Data sources that make a request exfiltration; "platform" alone (the OS name) does not.
+SENSITIVE_SOURCES = ("env", "file", "hostname", "username", "homedir", "network-interfaces", "command-output",
+                     "credentials")
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,13 @@ def package_result(
             severity = Severity.HIGH     # the hook reaches the network or starts a shell
         alerts.append(Alert(type=kind, severity=severity, finding=f))
     alerts.extend(Alert(type="installTimeNetwork", severity=Severity.HIGH, finding=f) for f in early_network)
+    for f in counted:
+        if f.kind is not FindingKind.NETWORK:
+            continue
+        if any(suspicious_reasons(d) for d in f.destinations):
+            alerts.append(Alert(type="suspiciousDestination", severity=Severity.HIGH, finding=f))
+        if any(source.split(" ", 1)[0] in SENSITIVE_SOURCES for source in f.data_sources):
+            alerts.append(Alert(type="exfiltration", severity=Severity.CRITICAL, finding=f))
     alerts = tuple(alerts)
     if any(a.type == "networkAccess" for a in alerts):
         verdict = Verdict.NETWORK

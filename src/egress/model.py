@@ -98,6 +98,28 @@ class TraceStep:
 
 
 @dataclass(frozen=True)
+class Destination:
+    """Where a network call goes, as far as it is known statically.
+
+    ``text`` shows what is known with ``<dynamic>`` for the rest
+    (``https://api.example.com/v1/<dynamic>``); ``known`` is "full",
+    "partial" (some constant parts) or "dynamic" (nothing constant, e.g. a
+    host built from data at run time, itself a signal).  ``classes`` are
+    filled by ``egress.destinations.classify``: address classes (loopback,
+    private, link-local, ip-literal, public) and kinds from the reviewed
+    table (paste, tunnel, webhook, cloud-metadata, registry, …).
+    """
+
+    text: str
+    known: str = "full"                 # full | partial | dynamic
+    scheme: str = ""
+    host: str = ""
+    port: int | None = None
+    classes: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
     """One place in one file where network capability is reached.
 
@@ -121,6 +143,9 @@ class Finding:
     # Filled by the pipeline from package context, not by analyzers:
     role: FileRole = FileRole.SHIPPED
     timing: Timing = Timing.RUNTIME
+    # Request details, where the analyzer can know them statically:
+    destinations: tuple[Destination, ...] = ()
+    data_sources: tuple[str, ...] = ()   # "env NPM_TOKEN", "hostname", "file ~/.npmrc", ...
 
 
 @dataclass(frozen=True)

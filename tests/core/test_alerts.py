@@ -76,3 +76,17 @@ def test_install_hooks_are_low_unless_they_reach_out() -> None:
     assert quiet.verdict is Verdict.NONE
     loud = package_result(ART, [hook("calls curl; starts pipe")], [], 1)
     assert [(a.type, a.severity) for a in loud.alerts] == [("installScripts", Severity.HIGH)]
+
+
+def test_suspicious_destination_and_exfiltration_are_derived_alerts() -> None:
+    from egress.destinations import parse_destination
+
+    to_ip = dataclasses.replace(_f(FindingKind.NETWORK), destinations=(parse_destination("https://203.0.113.7/c"),),
+                                data_sources=("env NPM_TOKEN", "hostname"))
+    to_registry = dataclasses.replace(_f(FindingKind.NETWORK, file="lib/b.js"), destinations=(
+        parse_destination("https://registry.npmjs.org/<dynamic>", known="partial"),), data_sources=("platform",))
+    r = package_result(ART, [to_ip, to_registry], [], 2)
+    assert sorted((a.type, a.severity.value, a.finding.file) for a in r.alerts) == [
+        ("exfiltration", "critical", "lib/a.js"), ("networkAccess", "medium", "lib/a.js"),
+        ("networkAccess", "medium", "lib/b.js"), ("suspiciousDestination", "high", "lib/a.js")]
+    assert r.worst_severity is Severity.CRITICAL

@@ -31,6 +31,9 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "timing": f.timing.value,
         "trace": [{"file": s.file, "line": s.line, "column": s.column, "note": s.note} for s in f.trace],
         "note": f.note,
+        "destinations": [{"text": d.text, "known": d.known, "scheme": d.scheme, "host": d.host, "port": d.port,
+                          "classes": list(d.classes), "note": d.note} for d in f.destinations],
+        "data_sources": list(f.data_sources),
     }
 
 

@@ -1,0 +1,122 @@
+"""Classify where a network call goes: address class and well-known kind.
+
+Address classes come from the address itself (``ipaddress``): loopback,
+private, link-local, an IP literal, or a public host.  Kinds come from a
+reviewed data table (``catalog/destinations.toml``): paste and file-drop
+sites, chat webhooks, tunnels, cloud metadata addresses, code hosting,
+package registries, telemetry.  A destination built from data at run time
+is itself a signal and keeps the class ``dynamic``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import urlsplit
+
+from egress.model import Destination
+
+DYNAMIC = "<dynamic>"
+#: Networks of one site (RFC 1918, CGNAT, unique-local IPv6). Documentation ranges such as
+#: 203.0.113.0/24 are deliberately not here: a literal in code that reaches one is treated as public.
+_PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
+                                                    "fc00::/7"))
+_HOST_PORT = re.compile(r"^\[?(?P<host>[^\]/]+?)\]?(?::(?P<port>\d+))?$")
+
+
+@dataclass(frozen=True)
+class DestinationKind:
+    name: str
+    suspicious: bool
+    description: str
+    hosts: tuple[str, ...]
+    paths: dict[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def kinds() -> tuple[DestinationKind, ...]:
+    raw = tomllib.loads(resources.files("egress.catalog").joinpath("destinations.toml").read_text("utf-8"))
+    return tuple(
+        DestinationKind(name, bool(spec.get("suspicious", False)), spec.get("description", ""),
+                        tuple(h.lower() for h in spec.get("hosts", ())),
+                        {h.lower(): tuple(p) for h, p in spec.get("paths", {}).items()})
+        for name, spec in raw.get("kind", {}).items()
+    )
+
+
+def parse_destination(text: str, known: str = "full") -> Destination:
+    """A destination from a URL, ``host:port`` or a bare host, classified."""
+    scheme = host = path = ""
+    port: int | None = None
+    if "://" in text:
+        parts = urlsplit(text.replace(DYNAMIC, "dynamic-part"))
+        scheme, path = parts.scheme, parts.path
+        host = (parts.hostname or "").replace("dynamic-part", DYNAMIC)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+    else:
+        match = _HOST_PORT.match(text.strip())
+        if match:
+            host = match.group("host")
+            port = int(match.group("port")) if match.group("port") else None
+    return classify(Destination(text=text, known=known, scheme=scheme, host=host.lower(), port=port), path)
+
+
+def classify(dest: Destination, path: str = "") -> Destination:
+    classes: list[str] = []
+    host = dest.host
+    if not host or DYNAMIC in host:
+        classes.append("dynamic-host")
+    else:
+        classes.extend(_address_classes(host))
+        for kind in kinds():
+            if _host_matches(host, kind.hosts):
+                classes.append(kind.name)
+            for domain, prefixes in kind.paths.items():
+                if _host_matches(host, (domain,)) and any(path.startswith(p) for p in prefixes):
+                    classes.append(kind.name)
+    return dataclasses.replace(dest, classes=tuple(dict.fromkeys(classes)))
+
+
+def suspicious_reasons(dest: Destination) -> list[str]:
+    """Why a destination deserves a suspiciousDestination alert (empty: it does not)."""
+    reasons = []
+    suspicious_kinds = {k.name for k in kinds() if k.suspicious}
+    for cls in dest.classes:
+        if cls in suspicious_kinds:
+            reasons.append(cls)
+    if "ip-literal" in dest.classes and not {"loopback", "cloud-metadata"} & set(dest.classes):
+        reasons.append("ip-literal")
+    if dest.known == "dynamic" and "dynamic-host" in dest.classes and dest.note.startswith("built from data"):
+        reasons.append("host built from data")
+    return reasons
+
+
+def _address_classes(host: str) -> list[str]:
+    if host == "localhost" or host.endswith(".localhost"):
+        return ["loopback"]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return ["public"] if "." in host else ["local-name"]
+    classes = ["ip-literal"]
+    if address.is_loopback:
+        classes.append("loopback")
+    elif address.is_link_local:
+        classes.append("link-local")
+    elif any(address in net for net in _PRIVATE if net.version == address.version):
+        classes.append("private")
+    else:
+        classes.append("public")
+    return classes
+
+
+def _host_matches(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)

@@ -1,0 +1,34 @@
+"""Destination classes and kinds, from the address and the reviewed table."""
+
+from __future__ import annotations
+
+import pytest
+
+from egress.destinations import parse_destination, suspicious_reasons
+
+
+@pytest.mark.parametrize("text, classes, suspicious", [
+    ("http://localhost:3000/", ("loopback",), []),
+    ("http://127.0.0.1:8080/x", ("ip-literal", "loopback"), []),
+    ("10.0.0.5:5432", ("ip-literal", "private"), ["ip-literal"]),
+    ("https://203.0.113.7/c", ("ip-literal", "public"), ["ip-literal"]),
+    ("http://169.254.169.254/latest/meta-data/", ("ip-literal", "link-local", "cloud-metadata"), ["cloud-metadata"]),
+    ("https://registry.npmjs.org/<dynamic>", ("public", "package-registry"), []),
+    ("https://discord.com/api/webhooks/1/abc", ("public", "webhook"), ["webhook"]),
+    ("https://discord.com/invite/x", ("public",), []),
+    ("https://abc.ngrok-free.app/x", ("public", "tunnel"), ["tunnel"]),
+    ("https://pastebin.com/raw/x", ("public", "paste"), ["paste"]),
+    ("https://raw.githubusercontent.com/o/r/main/x.sh", ("public", "code-hosting"), []),
+    ("https://api.example.com/v1/<dynamic>", ("public",), []),
+    ("<dynamic>", ("dynamic-host",), []),
+])
+def test_classes_and_suspicion(text: str, classes: tuple[str, ...], suspicious: list[str]) -> None:
+    dest = parse_destination(text, known="partial" if "<dynamic>" in text else "full")
+    assert dest.classes == classes
+    assert suspicious_reasons(dest) == suspicious
+
+
+def test_host_and_port_parsed() -> None:
+    dest = parse_destination("https://api.example.com:8443/v1")
+    assert (dest.scheme, dest.host, dest.port) == ("https", "api.example.com", 8443)
+    assert parse_destination("pool.ntp.org:123").port == 123
