@@ -109,7 +109,8 @@ def _hint_pattern(catalog: Catalog) -> "re.Pattern[bytes]":
     """Quoted network module or client names and URLs: hints next to what cannot be resolved."""
     words = sorted({*catalog.modules, *catalog.dependencies}, key=lambda w: (-len(w), w))
     names = b"|".join(re.escape(w.encode()) for w in words)
-    return re.compile(rb"""['"`]((?:""" + names + rb""")(?:/[^'"`\s]*)?)['"`]|((?:https?|wss?)://[^\s'"`<>]{1,80})""")
+    # URLs only right after a quote: a link in a comment or a licence header is no hint.
+    return re.compile(rb"""['"`]((?:""" + names + rb""")(?:/[^'"`\s]*)?)['"`]|['"`]((?:https?|wss?)://[^\s'"`<>]{1,80})""")
 
 
 def _global_roots(catalog: Catalog) -> dict[str, tuple[str | None, tuple[str, ...]]]:
@@ -147,6 +148,7 @@ class _FilePass:
         self._exports: dict[ExportFact, None] = {}
         self._names: Names | None = None
         self._hint: str | None = None
+        self._dynamic_places: set[tuple] = set()
 
     def run(self) -> list[Finding]:
         for site in require_sites(self.index):
@@ -293,6 +295,10 @@ class _FilePass:
     def dynamic(self, node: Node, kind: FindingKind, api: str, confidence: Confidence, note: str,
                 exceeded: bool) -> None:
         """A name or code that cannot be resolved: never dropped, with hints when the file has any."""
+        place = (kind, *self.source.position(node))
+        if place in self._dynamic_places:
+            return                          # `(typeof globalThis … ? globalThis : self)[name]`: one place, one finding
+        self._dynamic_places.add(place)
         parts = ["fold budget exceeded" if exceeded else "", note, self._network_hint()]
         self.add(node, kind, api, "", Capability.REQUEST, confidence, note="; ".join(p for p in parts if p))
 
@@ -407,9 +413,15 @@ class _FilePass:
             return None
         holder = declarator.parent
         is_const = holder is not None and holder.child_count > 0 and holder.children[0].type == "const"
-        if not is_const and any(_is_written(ref) for ref in self.index.references_to(decl, name)):
-            return None
-        return declarator.child_by_field_name("value")
+        value = declarator.child_by_field_name("value")
+        container = value is not None and value.type in ("object", "array")
+        if not is_const or container:
+            refs = self.index.references_to(decl, name)
+            if not is_const and any(_is_written(ref) for ref in refs):
+                return None
+            if container and any(_is_mutated(ref) for ref in refs):
+                return None                 # `m.a = …`, `p.push(…)`, `f(p)`: not a constant any more
+        return value
 
 
 def _is_written(ref: Node) -> bool:
@@ -419,3 +431,27 @@ def _is_written(ref: Node) -> bool:
     if parent.type in ("assignment_expression", "augmented_assignment_expression"):
         return parent.child_by_field_name("left") == ref
     return parent.type == "update_expression"
+
+
+_MUTATORS = frozenset({"push", "pop", "shift", "unshift", "splice", "reverse", "sort", "fill", "copyWithin"})
+
+
+def _is_mutated(ref: Node) -> bool:
+    """A use of an object or array that may change it: a member written, a mutator called, passed on."""
+    parent = ref.parent
+    if parent is None:
+        return False
+    if parent.type in ("arguments", "assignment_expression", "augmented_assignment_expression"):
+        return parent.type == "arguments" or parent.child_by_field_name("left") == ref
+    if parent.type not in ("member_expression", "subscript_expression") or parent.child_by_field_name("object") != ref:
+        return False
+    grand = parent.parent
+    if grand is None:
+        return False
+    if grand.type in ("assignment_expression", "augmented_assignment_expression"):
+        return grand.child_by_field_name("left") == parent
+    if grand.type in ("update_expression", "unary_expression"):
+        return grand.type == "update_expression" or grand.children[0].type == "delete"
+    prop = parent.child_by_field_name("property")
+    return (grand.type == "call_expression" and prop is not None and prop.text is not None
+            and prop.text.decode("utf-8", "replace") in _MUTATORS)

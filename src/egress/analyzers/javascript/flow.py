@@ -354,7 +354,11 @@ class FileFlow:
             path = member_path(left)
             if path is None:
                 return self._stop(vals)
-            self._enqueue(("path", path), path, vals, left)
+            if path.startswith(_EXPORT_PATHS):
+                # what a file exports of its local modules is a fact for the linker, not read back here
+                vals = tuple(v for v in vals if not isinstance(v, LocalValue))
+            if vals:
+                self._enqueue(("path", path), path, vals, left)
         else:
             self._stop(vals)
 

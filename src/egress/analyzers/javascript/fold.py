@@ -56,10 +56,6 @@ class Folded:
     how: list[str] = field(default_factory=list)
     exceeded: bool = False
 
-    @property
-    def decoded(self) -> bool:
-        return any(step.startswith("decoded") or step == "char codes" for step in self.how)
-
 
 def fold(node: Node, lookup: ConstantLookup | None = None, budget: Budget = Budget()) -> str | None:
     """The string `node` always evaluates to, or None when it is not a constant."""

@@ -88,6 +88,7 @@ def _binding(fp: "_FilePass", call: Node, value: SpecialValue, arg: Node | None)
 
 
 def _code(fp: "_FilePass", call: Node, value: SpecialValue, args: list[Node]) -> tuple[Value, ...]:
+    args = args[value.skip:]
     if not args:
         return ()
     is_function = value.kind == FUNCTION
@@ -102,7 +103,7 @@ def _code(fp: "_FilePass", call: Node, value: SpecialValue, args: list[Node]) ->
                    f"{label}({fp.source.text(arg, 80)})", folded.exceeded)
         return ()
     text = folded.value
-    if not is_function and value.label == "eval":
+    if not is_function and value.label.split(".")[0] == "eval":
         stripped = text.strip().rstrip(";").strip()
         if stripped == "require":
             return (SpecialValue(LOADER, "eval('require')", value.trace, call.start_byte),)

@@ -49,6 +49,7 @@ class SpecialValue:
     origin: int = 0
     note: str = ""
     result: object = None            # RETURNS: the value a call gives
+    skip: int = 0                    # CODE: leading arguments before the code (`_compile.call(m, code)`)
 
     @property
     def key(self) -> tuple:
@@ -124,8 +125,8 @@ def special_member(value: SpecialValue, name: str) -> SpecialValue | None:
         if name in VM_SINKS:
             return replace(value, kind=CODE, label=label)
         return value if name == "default" else None
-    if kind in (CODE, FUNCTION) and name in _FORWARDERS:
-        return None                  # `eval.call(…)`: rare, reported by nothing
+    if kind == CODE and name == "call" and value.skip == 0:
+        return replace(value, label=label, skip=1)     # `Module.prototype._compile.call(m, code)`
     return None
 
 
