@@ -267,9 +267,10 @@ class NpmLockSource(Source):
 
     def _plan(self, omit_dev: bool) -> list[_Wanted]:
         groups: dict[tuple[str, str], list[LockedPackage]] = {}
+        dev_copies: set[str] = set()
         for package in self.graph.packages.values():
             if omit_dev and package.dev:
-                self.omitted.append(package.label)
+                dev_copies.add(package.label)
                 continue
             reason = _not_fetched_reason(package)
             if reason is not None:
@@ -277,6 +278,8 @@ class NpmLockSource(Source):
                     self.not_fetched.append((package.label, reason))
                 continue
             groups.setdefault((package.name, package.version), []).append(package)
+        kept = {f"{n}@{v}" for n, v in groups} | {label for label, _ in self.not_fetched}
+        self.omitted = sorted(dev_copies - kept)    # a prod copy elsewhere in the tree keeps it in
         wanted = []
         for (name, version), copies in sorted(groups.items()):
             url = next((p.resolved for p in copies if p.resolved), None)
@@ -314,7 +317,7 @@ class NpmLockSource(Source):
             else:
                 yield outcome
         if failures:
-            self.errors.extend(f"{self.lockfile}: {exc}" for exc in failures[1:])
+            self.errors.extend(str(exc) for exc in failures[1:])
             raise failures[0]
 
     def _fetch(self, item: _Wanted) -> PackageArtifact:

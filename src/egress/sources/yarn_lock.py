@@ -24,6 +24,7 @@ import json
 import re
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote
 
 import yaml
 
@@ -33,6 +34,9 @@ from egress.sources.npm_lockgraph import (ROOT, GraphBuilder, LockedPackage, Loc
                                           strip_fragment)
 
 _BERRY_MARKER = re.compile(r"^__metadata:", re.MULTILINE)
+
+#: libyaml's safe loader when PyYAML was built with it (ten times faster on big locks).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_yarn_lock(path: Path) -> LockGraph:
@@ -168,7 +172,7 @@ def _pairs(section: object) -> list[tuple[str, str]]:
 
 def _berry(path: Path, text: str, manifest: ProjectManifest | None) -> LockGraph:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -197,6 +201,7 @@ def _berry(path: Path, text: str, manifest: ProjectManifest | None) -> LockGraph
             builder.add(package)
         for descriptor in str(key).split(", "):
             by_descriptor[descriptor.strip()] = str(key)
+    originals = _patch_originals(builder, by_descriptor, data)
     dev_names = set(manifest.dev) - set(manifest.prod) - set(manifest.optional) if manifest else set()
     for key, entry in data.items():
         if key == "__metadata":
@@ -211,6 +216,12 @@ def _berry(path: Path, text: str, manifest: ProjectManifest | None) -> LockGraph
                 optional = section == "optionalDependencies" or bool((meta_deps.get(dep) or {}).get("optional"))
                 kind = "dev" if source == ROOT and dep in dev_names else "optional" if optional else "prod"
                 builder.edge(source, found, kind)
+                if found in originals:          # a patched package is installed as its original's code
+                    builder.edge(source, originals[found], kind)
+    targets = {t for ts in builder.edges.values() for t, _ in ts}
+    for patch, original in originals.items():              # a builtin patch nobody names sits under its original
+        if patch not in targets:
+            builder.edge(original, patch)
     for key, package in builder.packages.items():          # other workspaces hang off the project
         if package.kind == "link" and package.resolved and package.resolved.startswith("workspace:"):
             builder.edge(ROOT, key)
@@ -218,12 +229,30 @@ def _berry(path: Path, text: str, manifest: ProjectManifest | None) -> LockGraph
     return builder.build(derive_flags=True)
 
 
+def _patch_originals(builder: GraphBuilder, by_descriptor: dict[str, str], data: dict) -> dict[str, str]:
+    """patch entry -> the entry of the package it patches (``x@patch:x@npm%3A1.0.0#…`` -> ``x@npm:1.0.0``)."""
+    by_resolution = {str(e.get("resolution")): str(k) for k, e in data.items() if isinstance(e, dict)}
+    originals: dict[str, str] = {}
+    for key, package in builder.packages.items():
+        if not (package.resolved or "").startswith("patch:"):
+            continue
+        candidates = [d.split("@patch:", 1)[1] for d in key.split(", ") if "@patch:" in d]
+        candidates.append(package.resolved[len("patch:"):])
+        for candidate in candidates:
+            inner = unquote(candidate.split("#", 1)[0])
+            target = by_descriptor.get(inner) or by_resolution.get(inner)
+            if target and target in builder.packages and target != key:
+                originals[key] = target
+                break
+    return originals
+
+
 def _berry_package(key: str, name: str, version: str, locator: str) -> LockedPackage:
     """A berry entry by its resolution protocol; only ``npm:`` is a registry package."""
     if locator.startswith("npm:"):
         return LockedPackage(name, version, None, None, False, False, key, "registry", note=locator)
     if locator.startswith("patch:"):
-        original = locator[len("patch:"):].split("#", 1)[0].replace("%3A", ":")
+        original = unquote(locator[len("patch:"):].split("#", 1)[0])
         return LockedPackage(name, version, locator, None, False, False, key, "file",
                              note=f"yarn patch of {original}; the unpatched package is scanned from its own entry")
     return LockedPackage(name, version, locator, None, False, False, key, classify_source(locator, name, version),

@@ -195,7 +195,7 @@ def test_npm_v3_hand_written_kinds(tmp_path: Path) -> None:
     ("npm-shrinkwrap.json", '{"lockfileVersion": 1, "dependencies": {"a": {"resolved": "x"}}}',
      ": dependency 'node_modules/a' has no version"),
     ("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n\ta@1.0.0: {}\n",
-     ":3: not valid YAML: found character '\\t' that cannot start any token"),
+     ":3: not valid YAML: "),     # the wording is PyYAML's or libyaml's
     ("pnpm-lock.yaml", "lockfileVersion: '4.0'\n", ": unsupported pnpm lockfileVersion '4.0' (egress reads 5.x to 9.0)"),
     ("pnpm-lock.yaml", "importers: {}\n", ": no lockfileVersion in pnpm-lock.yaml"),
     ("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}\nsnapshots:\n  a@1.0.0: {}\n",
@@ -205,7 +205,7 @@ def test_npm_v3_hand_written_kinds(tmp_path: Path) -> None:
     ("yarn.lock", 'a@^1:\n  resolved "https://r.test/a.tgz"\n', ": yarn.lock entry 'a@^1' has no version"),
     ("yarn.lock", 'version "1.0.0"\n', ":1: expected an entry header ending in ':' in yarn.lock"),
     ("yarn.lock", '__metadata:\n  version: 8\n"a@npm:^1":\n  version: [1\n',
-     ":5: not valid YAML: expected ',' or ']', but got '<stream end>'"),
+     ":5: not valid YAML: "),
     ("yarn.lock", '__metadata:\n  version: 8\n"a@npm:^1":\n  version: 1.0.0\n',
      ": yarn.lock entry 'a@npm:^1' has no resolution"),
 ])
@@ -213,7 +213,10 @@ def test_corrupt_lockfiles_are_one_line_source_errors(tmp_path: Path, name: str,
     path = write_lock(tmp_path, name, text)
     with pytest.raises(SourceError) as info:
         parse_lockfile(path)
-    assert str(info.value) == f"{path}{message}"
+    if message.endswith("YAML: "):
+        assert str(info.value).startswith(f"{path}{message}") and len(str(info.value)) > len(f"{path}{message}")
+    else:
+        assert str(info.value) == f"{path}{message}"
     assert "\n" not in str(info.value)
 
 

@@ -130,7 +130,7 @@ def test_several_failures_raise_the_first_and_list_the_rest(tmp_path: Path) -> N
         source = NpmLockSource(path, fetcher, registry=HOST)
         with pytest.raises(SourceError, match="^npm package not found: gone$"):
             list(source.collect())
-    assert source.errors == [f"{path}: npm package not found: lost"]
+    assert source.errors == ["npm package not found: lost"]
 
 
 def test_git_file_link_remote_and_bundled_are_not_fetched(tmp_path: Path) -> None:
@@ -232,3 +232,71 @@ def test_a_corrupt_lockfile_fails_when_the_source_is_made(tmp_path: Path) -> Non
             NpmLockSource(tmp_path / "empty", fetcher)
         with pytest.raises(SourceError, match=r"^no such file or directory: .*missing\.lock$"):
             NpmLockSource(tmp_path / "missing.lock", fetcher)
+
+
+BERRY_PATCH = '''__metadata:
+  version: 8
+  cacheKey: 10c0
+
+"app@workspace:.":
+  version: 0.0.0-use.local
+  resolution: "app@workspace:."
+  dependencies:
+    left: "npm:1.0.0"
+    typescript: "npm:5.6.3"
+  languageName: unknown
+  linkType: soft
+
+"left@npm:1.0.0":
+  version: 1.0.0
+  resolution: "left@npm:1.0.0"
+  checksum: 10c0/00
+  languageName: node
+  linkType: hard
+
+"typescript@npm:5.6.3":
+  version: 5.6.3
+  resolution: "typescript@npm:5.6.3"
+  checksum: 10c0/11
+  languageName: node
+  linkType: hard
+
+"typescript@patch:typescript@npm%3A5.6.3#optional!builtin<compat/typescript>":
+  version: 5.6.3
+  resolution: "typescript@patch:typescript@npm%3A5.6.3#optional!builtin<compat/typescript>::version=5.6.3&hash=8c6c40"
+  checksum: 10c0/22
+  languageName: node
+  linkType: hard
+'''
+
+
+def test_berry_builtin_patch_follows_its_original(tmp_path: Path) -> None:
+    path = write_lock(tmp_path / "p", "yarn.lock", BERRY_PATCH,
+                      {"name": "app", "dependencies": {"left": "1.0.0"}, "devDependencies": {"typescript": "5.6.3"}})
+    with Fetcher(tmp_path / "cache") as fetcher:
+        full = NpmLockSource(path, fetcher, registry=HOST)
+        prod = NpmLockSource(path, fetcher, registry=HOST, omit_dev=True)
+    assert [(w.name, w.version, w.url, w.integrity) for w in full._wanted] == [
+        ("left", "1.0.0", None, None), ("typescript", "5.6.3", None, None)]   # checksum is never an integrity
+    assert full.not_fetched == [("typescript@5.6.3", "yarn patch of typescript@npm:5.6.3; "
+                                                     "the unpatched package is scanned from its own entry")]
+    assert sorted(full.graph.direct) == ["left@npm:1.0.0", "typescript@npm:5.6.3"]
+    assert [w.name for w in prod._wanted] == ["left"]
+    assert (prod.omitted, prod.not_fetched) == (["typescript@5.6.3"], [])
+
+
+def test_omit_dev_keeps_a_version_that_also_has_a_production_copy(tmp_path: Path) -> None:
+    path = write_lock(tmp_path / "p", "package-lock.json", _lock_v3({
+        "node_modules/tool": {"version": "1.0.0", "integrity": sri(b"t"), "dev": True,
+                              "dependencies": {"ms": "2.1.3"}},
+        "node_modules/tool/node_modules/ms": {"version": "2.1.3", "integrity": sri(b"m"), "dev": True},
+        "node_modules/send": {"version": "1.0.0", "integrity": sri(b"s"), "dependencies": {"ms": "2.1.3"}},
+        "node_modules/send/node_modules/ms": {"version": "2.1.3", "integrity": sri(b"m")},
+        "node_modules/ms": {"version": "2.0.0", "integrity": sri(b"o")},
+    }, {"send": "1", "ms": "2.0.0"}, devDependencies={"tool": "1"}))
+    with Fetcher(tmp_path / "cache") as fetcher:
+        source = NpmLockSource(path, fetcher, registry=HOST, omit_dev=True)
+    assert [(w.label, w.locations) for w in source._wanted] == [
+        ("ms@2.0.0", ("node_modules/ms",)), ("ms@2.1.3", ("node_modules/send/node_modules/ms",)),
+        ("send@1.0.0", ("node_modules/send",))]
+    assert source.omitted == ["tool@1.0.0"]
