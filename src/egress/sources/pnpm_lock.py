@@ -129,8 +129,8 @@ def _split_key(key: str, major: int) -> tuple[str, str]:
     bare = _strip_peers(key).lstrip("/")
     if major >= 6:
         return split_descriptor(bare)
-    name, _, version = bare.rpartition("/")     # 5.x: /name/1.2.3, /@scope/name/1.2.3
-    return (name, version) if name else (bare, "")
+    name, _, version = bare.rpartition("/")     # 5.x: /name/1.2.3, /@scope/name/1.2.3_peer@1.0.0
+    return (name, version.split("_", 1)[0]) if name else (bare, "")
 
 
 def _strip_peers(key: str) -> str:

@@ -245,3 +245,90 @@ def test_yarn_classic_quoted_keys_and_values(tmp_path: Path) -> None:
     assert graph.edges[a.path] == ("@s/b@1.x || ^2",)
     assert graph.direct == (a.path,)
     assert graph.edges[ROOT] == (a.path,)
+
+
+PNPM_V9_KINDS = """lockfileVersion: '9.0'
+importers:
+  .:
+    dependencies:
+      react-dom: {specifier: 18.2.0, version: 18.2.0(react@18.2.0)}
+      react: {specifier: 18.2.0, version: 18.2.0}
+      gitpkg: {specifier: e/gitpkg, version: 'https://codeload.github.com/e/gitpkg/tar.gz/0123'}
+      fromgit: {specifier: 'git+https://github.com/e/fromgit.git', version: 'git+https://github.com/e/fromgit.git#abcd'}
+packages:
+  react-dom@18.2.0: {resolution: {integrity: sha512-AAAA}, peerDependencies: {react: ^18.2.0}}
+  react@18.2.0: {resolution: {integrity: sha512-BBBB}}
+  gitpkg@https://codeload.github.com/e/gitpkg/tar.gz/0123:
+    resolution: {tarball: 'https://codeload.github.com/e/gitpkg/tar.gz/0123'}
+    version: 1.0.0
+  fromgit@git+https://github.com/e/fromgit.git#abcd:
+    resolution: {type: git, repo: 'https://github.com/e/fromgit.git', commit: abcd}
+    version: 2.0.0
+snapshots:
+  react-dom@18.2.0(react@18.2.0): {dependencies: {react: 18.2.0}}
+  react@18.2.0: {}
+  gitpkg@https://codeload.github.com/e/gitpkg/tar.gz/0123: {}
+  fromgit@git+https://github.com/e/fromgit.git#abcd: {}
+"""
+
+PNPM_V5 = """lockfileVersion: 5.4
+
+specifiers:
+  react-dom: 18.2.0
+  react: 18.2.0
+  ms: 2.1.3
+
+dependencies:
+  react: 18.2.0
+  react-dom: 18.2.0_react@18.2.0
+
+devDependencies:
+  ms: 2.1.3
+
+packages:
+
+  /react-dom/18.2.0_react@18.2.0:
+    resolution: {integrity: sha512-AAAA}
+    dependencies:
+      react: 18.2.0
+    dev: false
+
+  /react/18.2.0:
+    resolution: {integrity: sha512-BBBB}
+    dev: false
+
+  /@s/ms/2.1.3:
+    resolution: {integrity: sha512-CCCC}
+    dev: true
+
+  /ms/2.1.3:
+    resolution: {integrity: sha512-DDDD}
+    dependencies:
+      '@s/ms': 2.1.3
+    dev: true
+"""
+
+
+def test_pnpm_v9_peer_suffix_tarball_and_git(tmp_path: Path) -> None:
+    graph = parse_lockfile(write_lock(tmp_path, "pnpm-lock.yaml", PNPM_V9_KINDS))
+    found = {k: (p.label, p.kind, p.integrity, p.resolved) for k, p in graph.packages.items()}
+    assert found == {
+        "fromgit@git+https://github.com/e/fromgit.git#abcd": (
+            "fromgit@2.0.0", "git", None, "git+https://github.com/e/fromgit.git#abcd"),
+        "gitpkg@https://codeload.github.com/e/gitpkg/tar.gz/0123": (
+            "gitpkg@1.0.0", "remote", None, "https://codeload.github.com/e/gitpkg/tar.gz/0123"),
+        "react-dom@18.2.0(react@18.2.0)": ("react-dom@18.2.0", "registry", "sha512-AAAA", None),
+        "react@18.2.0": ("react@18.2.0", "registry", "sha512-BBBB", None),
+    }
+    assert graph.edges["react-dom@18.2.0(react@18.2.0)"] == ("react@18.2.0",)
+    assert len(graph.direct) == 4
+
+
+def test_pnpm_v5_keys_and_single_project_sections(tmp_path: Path) -> None:
+    graph = parse_lockfile(write_lock(tmp_path, "pnpm-lock.yaml", PNPM_V5))
+    found = {k: (p.label, p.dev) for k, p in graph.packages.items()}
+    assert found == {"/@s/ms/2.1.3": ("@s/ms@2.1.3", True), "/ms/2.1.3": ("ms@2.1.3", True),
+                     "/react-dom/18.2.0_react@18.2.0": ("react-dom@18.2.0", False),
+                     "/react/18.2.0": ("react@18.2.0", False)}
+    assert graph.format == "pnpm 5.4"
+    assert shortest_path(graph, "/@s/ms/2.1.3") == [tmp_path.name, "ms", "@s/ms"]
