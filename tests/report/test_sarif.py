@@ -87,6 +87,7 @@ def test_an_undeclared_alert_type_gets_a_rule_with_its_severity() -> None:
     validate(log)
     rules = log["runs"][0]["tool"]["driver"]["rules"]
     assert rules[-1]["id"] == "someNewType"
+    assert rules[-1]["shortDescription"] == {"text": "Some new type"}
     assert rules[-1]["defaultConfiguration"] == {"level": "error"}
     assert rules[-1]["properties"]["security-severity"] == "7.0"
     result = log["runs"][0]["results"][0]

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import html
 
-from egress.alerts import ALERT_TYPES
 from egress.model import Alert, Finding, FindingKind, PackageResult, ScanResult, Timing, Verdict
 from egress.report import ReportOptions
 from egress.report.html_assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
-from egress.report.wording import VERDICT_RANK, dependency_clients, help_text, message, package_label, severity_rank, title, worst_first
+from egress.report.wording import (
+    VERDICT_RANK, alert_types, dependency_clients, help_text, message, package_label, severity_rank, title,
+    worst_first,
+)
 
 _TIMING = {Timing.INSTALL: "runs at install", Timing.STARTUP: "runs at interpreter start",
            Timing.IMPORT: "runs at import", Timing.RUNTIME: "runs when called"}
@@ -55,7 +57,8 @@ def _row(p: PackageResult, index: int) -> str:
                          for c in dependency_clients(p))
     return (
         f'<tr data-section="{_section_id(index)}">'
-        f'<td data-sort="{esc(package_label(p).lower())}"><a href="#{_section_id(index)}">{esc(package_label(p))}</a></td>'
+        f'<td data-sort="{esc(package_label(p).lower())}">'
+        f'<a href="#{_section_id(index)}">{esc(package_label(p))}</a></td>'
         f"<td>{esc(p.ecosystem.value)}</td>"
         f'<td data-sort="{VERDICT_RANK[p.verdict]}"><span class="verdict verdict-{p.verdict.value}">'
         f"{p.verdict.value}</span></td>"
@@ -136,7 +139,8 @@ def _other_findings(p: PackageResult) -> str:
 
 def _section(p: PackageResult, index: int) -> str:
     parts = [f'<section class="package" id="{_section_id(index)}">',
-             f'<h2>{esc(package_label(p))} <span class="verdict verdict-{p.verdict.value}">{p.verdict.value}</span></h2>']
+             f'<h2>{esc(package_label(p))} '
+             f'<span class="verdict verdict-{p.verdict.value}">{p.verdict.value}</span></h2>']
     meta = [esc(p.ecosystem.value)]
     if p.artifact_kind:
         meta.append(esc(p.artifact_kind))
@@ -144,7 +148,9 @@ def _section(p: PackageResult, index: int) -> str:
     parts.append(f'<p class="meta">{" · ".join(meta)}</p>')
     if p.locations:
         where = "".join(f"<li><code>{esc(loc)}</code></li>" for loc in p.locations)
-        parts.append(f'<details class="locations"><summary>{len(p.locations)} location(s)</summary><ul>{where}</ul></details>')
+        noun = "location" if len(p.locations) == 1 else "locations"
+        parts.append(f'<details class="locations"><summary>{len(p.locations)} {noun}</summary>'
+                     f"<ul>{where}</ul></details>")
     if p.alerts:
         parts.append('<ol class="alerts">' + "".join(_alert(p, a) for a in p.alerts) + "</ol>")
     else:
@@ -168,8 +174,8 @@ def _summary(result: ScanResult) -> str:
 
 
 def _legend() -> str:
-    items = "".join(f"<li><b>{esc(t)}</b> ({s.value}): {esc(title(t))}. {esc(help_text(t))}</li>"
-                    for t, s in ALERT_TYPES.values())
+    items = "".join(f"<li><b>{esc(t)}</b>{f' ({s.value})' if s else ''}: {esc(title(t))}. {esc(help_text(t))}</li>"
+                    for t, s in alert_types())
     return f'<details class="legend"><summary>Alert types</summary><ul>{items}</ul></details>'
 
 
@@ -194,7 +200,8 @@ def render_html(result: ScanResult) -> str:
 <body>
 <header><h1>egress report</h1><p class="summary" id="summary">{esc(_summary(result))}</p></header>
 {errors}
-<div class="controls"><input id="filter" type="search" placeholder="Filter: name, API, verdict, severity" aria-label="Filter packages">
+<div class="controls">
+<input id="filter" type="search" placeholder="Filter: name, API, verdict, severity" aria-label="Filter packages">
 <span class="count"><span id="shown">{total}</span> of {total} shown</span></div>
 {_table(packages)}
 {_legend()}

@@ -34,10 +34,9 @@ from typing import Any
 from urllib.parse import quote
 
 from egress import __version__
-from egress.alerts import ALERT_HELP, ALERT_TYPES
 from egress.model import Alert, PackageResult, ScanResult, Severity
 from egress.report import ReportOptions
-from egress.report.wording import help_text, message, title
+from egress.report.wording import alert_types, help_text, message, title
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "egressAlertHash/v1"
@@ -51,22 +50,6 @@ def level(severity: Severity) -> str:
     return _LEVELS[severity]
 
 
-def rule_types(result: ScanResult | None = None) -> list[tuple[str, Severity | None]]:
-    """Every alert type with its default severity when ``ALERT_TYPES`` declares one.
-
-    ``ALERT_TYPES`` order first, then types that only ``ALERT_HELP`` knows
-    (raised by the alert stage itself, such as ``installTimeNetwork``),
-    then any other type present in ``result``: every ``ruleId`` has a rule.
-    """
-    types: dict[str, Severity | None] = {t: s for t, s in ALERT_TYPES.values()}
-    for t in ALERT_HELP:
-        types.setdefault(t, None)
-    for p in result.packages if result else ():
-        for a in p.alerts:
-            types.setdefault(a.type, None)
-    return list(types.items())
-
-
 def rules(result: ScanResult | None = None) -> list[dict[str, Any]]:
     """One reporting descriptor per alert type.
 
@@ -74,7 +57,7 @@ def rules(result: ScanResult | None = None) -> list[dict[str, Any]]:
     ``result``, else SARIF's own default level, ``warning``.
     """
     out = []
-    for alert_type, severity in rule_types(result):
+    for alert_type, severity in alert_types(result):
         if severity is None and result is not None:
             seen = [a.severity for p in result.packages for a in p.alerts if a.type == alert_type]
             severity = max(seen, key=lambda s: s.rank) if seen else None

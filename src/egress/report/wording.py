@@ -8,8 +8,10 @@ in the HTML page.
 
 from __future__ import annotations
 
-from egress.alerts import ALERT_HELP
-from egress.model import Alert, PackageResult, Severity, Verdict
+import re
+
+from egress.alerts import ALERT_HELP, ALERT_TYPES
+from egress.model import Alert, PackageResult, ScanResult, Severity, Verdict
 
 #: A short title per alert type (SARIF ``shortDescription``, HTML and Markdown labels).
 ALERT_TITLES: dict[str, str] = {
@@ -24,8 +26,27 @@ ALERT_TITLES: dict[str, str] = {
 
 
 def title(alert_type: str) -> str:
-    """The short title of an alert type; an unknown type reads as itself rather than failing."""
-    return ALERT_TITLES.get(alert_type, alert_type)
+    """The short title of an alert type; a type added later reads as its words (``fooBar`` → "Foo bar")."""
+    if alert_type in ALERT_TITLES:
+        return ALERT_TITLES[alert_type]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", alert_type).lower()
+    return words[:1].upper() + words[1:]
+
+
+def alert_types(result: ScanResult | None = None) -> list[tuple[str, Severity | None]]:
+    """Every alert type with its default severity when ``ALERT_TYPES`` declares one.
+
+    ``ALERT_TYPES`` order first, then types only ``ALERT_HELP`` knows (raised
+    by the alert stage itself, such as ``installTimeNetwork``), then any other
+    type present in ``result``.
+    """
+    types: dict[str, Severity | None] = {t: s for t, s in ALERT_TYPES.values()}
+    for t in ALERT_HELP:
+        types.setdefault(t, None)
+    for p in result.packages if result else ():
+        for a in p.alerts:
+            types.setdefault(a.type, None)
+    return list(types.items())
 
 
 def help_text(alert_type: str) -> str:
@@ -57,7 +78,7 @@ def message(p: PackageResult, alert: Alert) -> str:
     elif alert.type == "installTimeNetwork":
         text = f"{who} calls {f.api} in code that runs at {f.timing.value}"
     else:
-        text = f"{who}: {alert.type} {f.api}"
+        text = f"{who}: {title(alert.type).lower()} ({f.api})"
     redundant = alert.type == "networkViaDependency"   # its note restates the import
     return f"{text}: {f.note}" if f.note and not redundant else text
 
