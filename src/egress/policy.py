@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from egress.alerts import ALERT_TYPES
+from egress.alerts import ALERT_HELP, ALERT_TYPES
 from egress.errors import PolicyError
 from egress.model import Ecosystem
 from egress.policy_apply import PolicyOutcome, PolicySummary, apply_policy
@@ -185,7 +185,7 @@ def _from_data(data: Any, text: str, source: str, prefix: tuple[str, ...]) -> Po
 
 
 def _actions(reader: _Reader, value: Any) -> tuple[dict[str, Action], Action]:
-    known = tuple(sorted({t for t, _ in ALERT_TYPES.values()}))
+    known = tuple(sorted(set(ALERT_HELP) | {t for t, _ in ALERT_TYPES.values()}))
     table = reader.table(value, ("actions",), known + ("default",), "[actions]")
     actions: dict[str, Action] = {}
     for key, word in table.items():

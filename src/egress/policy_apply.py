@@ -155,8 +155,10 @@ def _rebuilt(package: PackageResult, kept: list[Alert], swaps: dict[int, Finding
         return package
     stub = PackageArtifact(package.ecosystem, package.name, package.version, read_files=lambda want: iter(()),
                            locations=package.locations)
-    # include_tests=True: the kept alerts already passed the scan's own role filter.
-    verdict = package_result(stub, [a.finding for a in kept], list(package.not_analysed),
-                             package.files_analysed, AlertOptions(include_tests=True)).verdict
+    # include_tests=True: the kept alerts already passed the scan's own role filter. A finding
+    # still shown under any alert type (installTimeNetwork, exfiltration, ...) still evidences its use.
+    shown = list({id(a.finding): a.finding for a in kept}.values())
+    verdict = package_result(stub, shown, list(package.not_analysed), package.files_analysed,
+                             AlertOptions(include_tests=True)).verdict
     findings = tuple(swaps.get(id(f), f) for f in package.findings)
     return dataclasses.replace(package, verdict=verdict, alerts=tuple(kept), findings=findings)

@@ -15,6 +15,9 @@ from typing import Iterable, NamedTuple
 
 from egress.model import Alert, Finding, PackageResult
 
+#: The host of a destination that is not known statically.
+DYNAMIC_HOST = "<dynamic>"
+
 #: The aspects a package can gain or lose, in report order.
 ASPECTS = ("alertType", "api", "capability", "destination")
 
@@ -36,16 +39,12 @@ def normalise_snippet(snippet: str) -> str:
 
 
 def destination_hosts(finding: Finding) -> tuple[str, ...]:
-    """The destination hosts a finding names, once findings carry them (a later issue); lower-case.
+    """The hosts of a finding's destinations, lower-case; ``<dynamic>`` for one whose host is not known.
 
-    Accepts strings or objects with a ``host`` attribute, so this is the one
-    place to adapt when the model grows its destinations field.
+    A destination built at run time is a value of its own: a diff shows it
+    gained, and no host list can cover it.
     """
-    hosts: list[str] = []
-    for item in getattr(finding, "destinations", ()) or ():
-        host = item if isinstance(item, str) else getattr(item, "host", "")
-        if isinstance(host, str) and host:
-            hosts.append(host.lower())
+    hosts = [(d.host.lower().rstrip(".") if d.host else DYNAMIC_HOST) for d in finding.destinations]
     return tuple(dict.fromkeys(hosts))
 
 

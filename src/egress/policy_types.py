@@ -79,7 +79,8 @@ class Allowance:
         if self.apis and not any(fnmatchcase(alert.api, pattern) for pattern in self.apis):
             return False
         if self.hosts:
-            # Until an alert names its destinations it cannot be shown to stay within the list.
+            # An alert without a known destination (or with one built at run time, "<dynamic>")
+            # cannot be shown to stay within the list.
             hosts = destination_hosts(alert.finding)
             return bool(hosts) and all(host_allowed(h, self.hosts) for h in hosts)
         return True

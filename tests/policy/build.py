@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from egress.alerts import package_result
-from egress.model import (Capability, Confidence, Ecosystem, Finding, FindingKind, NotAnalysed, PackageArtifact,
+from egress.model import (Capability, Confidence, Destination, Ecosystem, Finding, FindingKind, NotAnalysed, PackageArtifact,
                           PackageResult, ScanResult)
 
 
 def finding(api: str, file: str, line: int, snippet: str, kind: FindingKind = FindingKind.NETWORK,
-            capability: Capability = Capability.REQUEST, module: str = "<global>") -> Finding:
-    return Finding(kind, api, module, capability, file, line, 5, snippet, Confidence.HIGH)
+            capability: Capability = Capability.REQUEST, module: str = "<global>",
+            hosts: tuple[str, ...] = ()) -> Finding:
+    """``hosts``: destinations by host; "" is one built at run time."""
+    destinations = tuple(Destination(f"https://{h}/" if h else "<dynamic>", known="full" if h else "dynamic",
+                                     scheme="https" if h else "", host=h) for h in hosts)
+    return Finding(kind, api, module, capability, file, line, 5, snippet, Confidence.HIGH, destinations=destinations)
 
 
 def package(name: str, version: str, findings: list[Finding], ecosystem: Ecosystem = Ecosystem.NPM,

@@ -96,3 +96,16 @@ def test_missing_baseline_and_unwritable_target(tmp_path: Path) -> None:
         load_baseline(tmp_path / "nope.json")
     with pytest.raises(PolicyError, match="no such directory"):
         write_baseline(result(client()), tmp_path / "missing" / "b.json")
+
+
+def test_baseline_records_destinations_and_reports_new_ones(tmp_path: Path) -> None:
+    path = tmp_path / "b.json"
+    api = finding("fetch", "lib/api.js", 3, "fetch(URL)", hosts=("api.example.com",))
+    write_baseline(result(client("1.0.0", [api])), path)
+    entry = json.loads(path.read_text())["packages"]["npm:tiny-client@1.0.0"]
+    assert entry["destinations"] == ["api.example.com"]
+    assert entry["alerts"][0]["destinations"] == ["api.example.com"]
+    moved = finding("fetch", "lib/api.js", 3, "fetch(URL)", hosts=("api.example.com", "paste.example.org"))
+    diff = compare_to_baseline(result(client("1.0.0", [moved])), path)
+    assert _items(diff.new) == {("npm:tiny-client", "destination", "paste.example.org")}
+    assert diff.disappeared == ()

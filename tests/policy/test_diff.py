@@ -188,3 +188,14 @@ def test_baseline_compare_command_shows_what_is_new(tmp_path: Path) -> None:
     baseline.write_text("[]")
     bad = runner.invoke(_cli(), ["baseline", "compare", str(baseline), str(FIXTURES / "client-v1")] + common)
     assert (bad.exit_code, bad.stderr) == (2, f"egress: error: {baseline}: not an egress baseline: no baseline_version\n")
+
+
+def test_destinations_gained_lost_and_dynamic() -> None:
+    from tests.policy.build import finding
+
+    old = finding("fetch", "lib/api.js", 3, "fetch(URL)", hosts=("api.example.com",))
+    new = finding("fetch", "lib/api.js", 3, "fetch(URL)", hosts=("api2.example.com", ""))
+    diff = diff_results(result(client("1.0.0", [old])), result(client("1.0.1", [new])))
+    assert _sets(diff.packages[0]) == ({("destination", "<dynamic>"), ("destination", "api2.example.com")},
+                                       {("destination", "api.example.com")})
+    assert diff.fails("medium")

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from egress.model import Ecosystem, NotAnalysed, Verdict
-from egress.policy import apply_policy, load_policy_file, parse_policy
+from egress.policy import Action, apply_policy, load_policy_file, parse_policy
 from tests.policy.build import CONNECT, FETCH, HTTPS, IMPORT_DNS, client, package, result
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "policy"
@@ -147,3 +147,25 @@ def test_resolve_policy_prefers_the_explicit_file() -> None:
     assert explicit is not None and explicit.source.endswith("expired.toml")
     project = resolve_policy(None, FIXTURES / "project-toml")
     assert project is not None and project.source.endswith("project-toml/egress.toml")
+
+
+def test_hosts_allowance_covers_alerts_whose_every_destination_is_listed() -> None:
+    from tests.policy.build import finding
+
+    api = finding("fetch", "lib/api.js", 3, "fetch('https://api.example.com/')", hosts=("api.example.com",))
+    cdn = finding("fetch", "lib/cdn.js", 4, "fetch(cdn)", hosts=("eu.cdn.example.net",))
+    mixed = finding("fetch", "lib/mixed.js", 5, "fetch(a || b)", hosts=("api.example.com", "evil.example.org"))
+    dynamic = finding("fetch", "lib/dyn.js", 6, "fetch(host + path)", hosts=("api.example.com", ""))
+    policy = parse_policy('[[allow]]\necosystem = "npm"\nname = "tiny-client"\n'
+                          'hosts = ["API.example.com", "*.cdn.example.net"]\nreason = "our API and CDN"\n')
+    outcome = apply_policy(result(client(findings=[api, cdn, mixed, dynamic])), policy, TODAY)
+    assert _shown(outcome) == [("fetch", "lib/dyn.js", 6), ("fetch", "lib/mixed.js", 5)]
+    assert [(h.kind, h.count) for h in outcome.summary.hidden] == [("allowance", 2)]
+
+
+def test_every_alert_type_of_alerts_py_is_a_valid_action_key() -> None:
+    from egress.alerts import ALERT_HELP
+
+    text = "[actions]\n" + "".join(f'{t} = "error"\n' for t in ALERT_HELP)
+    assert set(parse_policy(text).actions) == set(ALERT_HELP)
+    assert parse_policy('[actions]\ninstallTimeNetwork = "error"\n').action_for("installTimeNetwork") is Action.ERROR
