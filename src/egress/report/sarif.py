@@ -19,7 +19,9 @@ Design:
   collapsed. The line and column are left out on purpose, so an unrelated
   edit above the call does not make a dashboard see a new alert. Identical
   evidence repeated in one file (two ``https.get(url)`` lines) is told
-  apart by a ``:N`` occurrence suffix counted in file order.
+  apart by a ``:N`` occurrence suffix counted in file order. A minified
+  line's snippet is a window around the call, so an edit on that same
+  line can still change its fingerprint.
 - Files that could not be analysed, and packages that could not be read,
   are ``toolExecutionNotifications`` of the invocation: a consumer sees
   that the scan was incomplete instead of a clean result.
