@@ -1,9 +1,13 @@
 """JavaScript and TypeScript analysis: which code in a file reaches the network.
 
 Modules, one concern each: ``parsing`` (grammars), ``scope`` (what a name
-refers to), ``fold`` (constant module names), ``imports`` (where modules
-enter), ``values`` (network values and their catalog semantics), ``flow``
-(following values to their uses), ``location`` (positions and snippets),
+refers to), ``fold`` and ``decoders`` (constant names and payloads: string
+methods, base64, hex, zlib, char codes), ``imports`` (where modules enter),
+``values`` (network values and their catalog semantics), ``special``
+(loaders, bindings, code sinks, local modules), ``hidden`` (what calling
+those does), ``payload`` (decoded code analysed in place), ``flow``
+(following values to their uses), ``crossfile`` (export and local-use facts),
+``syntax`` and ``location`` (small syntax questions, positions, snippets),
 ``analyzer`` (the passes over one file).
 """
 

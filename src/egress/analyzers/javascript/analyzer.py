@@ -1,9 +1,12 @@
 """The JavaScript/TypeScript analyzer: one file in, its network findings out.
 
 Passes over one tree, each small: import sites (``imports.py``), free
-globals, the flow of values to their uses (``flow.py``), then the
-verdicts that need the whole file: imports never used for I/O, globals
-stored but never called here.
+globals, hidden loaders and code sinks (``hidden.py``, started only when
+their trigger names occur in the file), the flow of values to their uses
+(``flow.py``), then the verdicts that need the whole file: imports never
+used for I/O, globals stored but never called here.  Last, the facts the
+cross-file linker joins (``crossfile.py``): what the file exports of
+network capability and where it uses its package's own modules.
 
 Decoding decision: a UTF-8 BOM is dropped; bytes that contain NUL are not
 JavaScript we can read and come back as ``error="not UTF-8 text"``; other
@@ -282,7 +285,7 @@ class _FilePass:
                      note=f"reference to {name} (not called here)")
 
     # -- what cannot be resolved ------------------------------------------
-    def _on_dynamic(self, node: Node, value: Value) -> None:
+    def _on_dynamic(self, node: Node, value: Value, exceeded: bool) -> None:
         """`https[m](…)`, `window[name](…)`: a computed member of a network module or the global object."""
         if isinstance(value, GlobalObject):
             grand = node.parent
@@ -290,7 +293,7 @@ class _FilePass:
                 return
         index = node.child_by_field_name("index")
         self.dynamic(node, FindingKind.DYNAMIC_REQUIRE, value.label, Confidence.LOW,
-                     f"computed member {value.label}[{self.source.text(index, 60)}]", False)
+                     f"computed member {value.label}[{self.source.text(index, 60)}]", exceeded)
 
     def dynamic(self, node: Node, kind: FindingKind, api: str, confidence: Confidence, note: str,
                 exceeded: bool) -> None:

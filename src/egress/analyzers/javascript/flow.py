@@ -40,8 +40,9 @@ from .values import (
 #: The analyzer's answers for what the flow cannot decide alone (``hidden.py``, ``crossfile.py``).
 SpecialCall = Callable[[Node, SpecialValue, bool], tuple]
 ExportHook = Callable[[Node, tuple], bool]
-DynamicHook = Callable[[Node, Value], None]
+DynamicHook = Callable[[Node, Value, bool], None]   # node, value, fold budget exceeded
 _EXPORT_PATHS = ("module.exports", "exports.")
+_EXCEEDED = "fold budget exceeded"
 
 #: Wrappers that only re-shape a value: parentheses, `await`, TypeScript casts.
 _PASSTHROUGH = frozenset({
@@ -187,7 +188,7 @@ class FileFlow:
             for value in vals:
                 if isinstance(value, GlobalObject) or isinstance(value, ModuleValue) and not value.path:
                     self._use(value.origin)
-                    self.on_dynamic(parent, value)
+                    self.on_dynamic(parent, value, note == _EXCEEDED)
         if name is None or (grand is not None and grand.type == "assignment_expression" and _is(grand, "left", parent)):
             self._stop(vals)
             return (), parent
@@ -217,6 +218,8 @@ class FileFlow:
         if index is None:
             return None, ""
         folded = fold_detail(index, self.constant)
+        if folded.exceeded:
+            return None, _EXCEEDED
         return folded.value, describe(index, folded, self.source.text(index, 60))
 
     def _reflect(self, call: Node) -> str | None:

@@ -193,6 +193,15 @@ def _number(_: Folder, node: Node, __: int) -> int | None:
     return None
 
 
+def _unary(folder: Folder, node: Node, depth: int) -> int | None:
+    """`-2` (slice bounds); nothing else."""
+    operator = node.child_by_field_name("operator")
+    if operator is None or operator.type != "-":
+        return None
+    value = folder.number(node.child_by_field_name("argument"), depth)
+    return -value if value is not None else None
+
+
 def _array(folder: Folder, node: Node, depth: int) -> list | None:
     items = []
     for child in node.named_children:
@@ -286,6 +295,7 @@ _FOLDERS: dict[str, Callable[[Folder, Node, int], Const | None]] = {
     "parenthesized_expression": _parenthesized,
     "identifier": _identifier,
     "number": _number,
+    "unary_expression": _unary,
     "array": _array,
     "object": _object,
     "member_expression": _member,

@@ -31,12 +31,11 @@ if TYPE_CHECKING:
     from .analyzer import _FilePass
 
 #: Internal bindings that are raw network sockets or resolvers.
-RAW_BINDINGS = frozenset({"tcp_wrap", "tcp_stream", "udp_wrap", "cares_wrap", "tls_wrap", "pipe_wrap", "stream_wrap"})
-_NETWORK_BINDINGS = RAW_BINDINGS - {"pipe_wrap", "stream_wrap"}
+RAW_BINDINGS = frozenset({"tcp_wrap", "tcp_stream", "udp_wrap", "cares_wrap", "tls_wrap"})
 _GLOBAL_OBJECTS = frozenset({"this", "globalThis", "global", "window", "self"})
 _RETURN = re.compile(r"^\s*return\s+([A-Za-z_$][\w$]*)\s*;?\s*$")
 #: Timers run a string argument as code; only string-looking arguments are reported.
-_TIMERS = frozenset({"setTimeout", "setInterval", "setImmediate"})
+_TIMERS = frozenset({"setTimeout", "setInterval"})
 _STRINGISH = frozenset({"string", "template_string", "binary_expression"})
 
 
@@ -80,7 +79,7 @@ def _binding(fp: "_FilePass", call: Node, value: SpecialValue, arg: Node | None)
             fp.dynamic(call, FindingKind.DYNAMIC_REQUIRE, value.label, Confidence.LOW,
                        f"{value.label}({fp.source.text(arg, 80)})", folded is not None and folded.exceeded)
         return
-    if folded.value in _NETWORK_BINDINGS:
+    if folded.value in RAW_BINDINGS:
         api = f"{value.label}('{folded.value}')"
         how = fp.describe(arg, folded)
         fp.add(call, FindingKind.NETWORK, api, "process", Capability.CONNECT, Confidence.HIGH,
