@@ -199,7 +199,6 @@ def _names(section: object) -> list[str]:
     return [k for k in section if isinstance(k, str)] if isinstance(section, dict) else []
 
 
-
 # --- the source: every locked registry package, fetched verified -----------------------------------
 
 def parse_lockfile(path: Path) -> LockGraph:
@@ -278,6 +277,7 @@ class NpmLockSource(Source):
                     self.not_fetched.append((package.label, reason))
                 continue
             groups.setdefault((package.name, package.version), []).append(package)
+        self.not_fetched.sort()
         kept = {f"{n}@{v}" for n, v in groups} | {label for label, _ in self.not_fetched}
         self.omitted = sorted(dev_copies - kept)    # a prod copy elsewhere in the tree keeps it in
         wanted = []
