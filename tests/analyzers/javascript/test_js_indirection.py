@@ -239,6 +239,21 @@ def test_client_exports_and_local_uses(analyze) -> None:
     }
 
 
+def test_compiled_typescript_exports(analyze) -> None:
+    """tsc output: `Object.defineProperty(exports, …, {get})`, `__exportStar`, a helper behind the export."""
+    result = analyze("ind-cross-file/lib/compiled.js")
+    assert set(result.exports) == {
+        ExportFact("open", line=5, column=86, via_specifier="./transport", via_member="open"),
+        ExportFact(None, line=6, column=14, via_specifier="./client"),
+        ExportFact("post", line=8, column=12, via_specifier="./transport", via_member="send"),
+    }
+    assert {(u.specifier, u.member, u.attribute, u.line, u.column, u.called) for u in result.local_uses} == {
+        ("./client", None, None, 6, 14, False),
+        ("./transport", None, "open", 5, 86, False),
+        ("./transport", None, "send", 8, 12, True),
+    }
+
+
 def test_esm_entry_exports_and_local_uses(analyze) -> None:
     result = analyze("ind-cross-file/index.mjs")
     assert set(result.exports) == {
@@ -274,6 +289,14 @@ def test_esm_entry_exports_and_local_uses(analyze) -> None:
     ("const https = require('https'); class Client { get(){ https.get() } }; module.exports = Client",
      ExportFact(None, "https.get", "https", REQ, 1, 55, member_of="get")),
     ("export const send = (u) => fetch(u)", ExportFact("send", "fetch", "<global>", REQ, 1, 28)),
+    ("const https = require('https'); function helper(u){ return https.get(u) } "
+     "exports.send = function(u){ return helper(u) }",
+     ExportFact("send", "https.get", "https", REQ, 1, 60)),
+    ("const https = require('https'); const helper = (u) => https.get(u); function mid(u){ return helper(u) } "
+     "module.exports = { go(u){ return mid(u) } }",
+     ExportFact(None, "https.get", "https", REQ, 1, 55, member_of="go")),
+    ("const https = require('https'); class C { get(){ https.get() } } module.exports = new C()",
+     ExportFact(None, "https.get", "https", REQ, 1, 50, member_of="get")),
     ("exports.open = require('./transport').send",
      ExportFact("open", line=1, column=16, via_specifier="./transport", via_member="send")),
     ("module.exports = require('./lib')", ExportFact(None, line=1, column=18, via_specifier="./lib")),
@@ -293,6 +316,11 @@ def test_export_forms(analyzer, code: str, expected: ExportFact) -> None:
 def test_local_use_forms(analyzer, code: str, expected: tuple) -> None:
     uses = analyzer.analyze(SourceFile("x.mjs", code.encode())).local_uses
     assert [(u.specifier, u.member, u.attribute, u.line, u.column, u.called) for u in uses] == [expected]
+
+
+def test_unexported_code_exports_nothing(analyzer) -> None:
+    code = b"const https = require('https'); function loop(){ loop(); https.get(u) } const t = require('./t'); t.x();"
+    assert analyzer.analyze(SourceFile("x.js", code)).exports == ()
 
 
 def test_packages_and_builtins_are_not_local_uses(analyzer) -> None:

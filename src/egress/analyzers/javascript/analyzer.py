@@ -26,7 +26,7 @@ from egress.model import (
     Capability, Confidence, Ecosystem, ExportFact, FileAnalysis, Finding, FindingKind, LocalUse, SourceFile,
 )
 
-from .crossfile import Names, export_targets, exported_names, is_relative, static_export_facts
+from .crossfile import Names, export_targets, exported_names, is_relative, static_export_facts, top_level_function
 from .flow import FileFlow
 from .fold import Folded, describe, fold_detail
 from .hidden import special_call
@@ -327,7 +327,7 @@ class _FilePass:
         uses: dict[LocalUse, None] = {}
         for node, use in self.flow.local_uses:
             uses.setdefault(use, None)
-            for name, member_of in export_targets(node, self._exported_names):
+            for name, member_of in self._targets(node):
                 self._exports.setdefault(ExportFact(
                     name, line=use.line, column=use.column, via_specifier=use.specifier,
                     via_member=use.member if use.member is not None else use.attribute, member_of=member_of), None)
@@ -338,10 +338,27 @@ class _FilePass:
     def _export_finding(self, node: Node, finding: Finding) -> None:
         if finding.kind is not FindingKind.NETWORK:
             return
-        for name, member_of in export_targets(node, self._exported_names):
+        for name, member_of in self._targets(node):
             self._exports.setdefault(ExportFact(
                 name, finding.api, finding.module, finding.capability, finding.line, finding.column,
                 member_of=member_of), None)
+
+    def _targets(self, node: Node, hops: int = 3) -> list:
+        """Export targets of `node`; through a top-level helper, those of its callers (3 hops)."""
+        targets = export_targets(node, self._exported_names)
+        if targets or hops == 0:
+            return targets
+        helper = top_level_function(node)
+        if helper is None:
+            return []
+        name = helper.text.decode("utf-8", "replace") if helper.text else ""
+        decl = self.index.declaration_at(helper)
+        found: dict = {}
+        for ref in self.index.references_to(decl, name) if decl is not None else ():
+            if top_level_function(ref) != helper:       # recursion is not a caller
+                for target in self._targets(ref, hops - 1):
+                    found.setdefault(target, None)
+        return list(found)
 
     def _on_export(self, node: Node, values: tuple) -> bool:
         targets = export_targets(node, self._exported_names)

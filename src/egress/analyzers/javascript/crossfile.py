@@ -72,10 +72,50 @@ def export_targets(node: Node, names: Callable[[], Names]) -> list[Target]:
             if _has_token(parent, "default"):
                 return [(None, member_of)]
             return [(pending, member_of)] if pending else []
+        elif kind == "arguments" and parent.parent is not None:
+            target = _export_call(parent.parent, child)
+            if target is not None:
+                return [target]
         elif kind == "program":
             return []
         child, parent = parent, parent.parent
     return []
+
+
+#: Compiler helpers that re-export a whole module: `__exportStar(require('./x'), exports)`.
+_EXPORT_STAR = frozenset({"__exportStar", "__export", "_exportStar"})
+
+
+def _export_call(call: Node, arg: Node) -> Target | None:
+    """TypeScript and Babel output: `Object.defineProperty(exports, 'send', {get: …})`, `__exportStar(m, exports)`."""
+    callee = call.child_by_field_name("function")
+    args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
+    if callee is None or call.type != "call_expression":
+        return None
+    name = text(callee.child_by_field_name("property")) if callee.type == "member_expression" else text(callee)
+    if name == "defineProperty" and len(args) == 3 and args[2] == arg and text(args[0]) in ("exports", "module.exports"):
+        key = _key(args[1])
+        return (key, None) if key else None
+    if name in _EXPORT_STAR and args and args[0] == arg:
+        return (None, None)
+    return None
+
+
+def top_level_function(node: Node) -> Node | None:
+    """The name of the top-level function (declaration or `const f = () => …`) containing `node`."""
+    current, found = node.parent, None
+    while current is not None and current.type != "program":
+        holder = current.parent
+        if current.type in ("function_declaration", "generator_function_declaration"):
+            found = current.child_by_field_name("name") if holder is not None and holder.type == "program" else found
+        elif current.type == "variable_declarator" and holder is not None and holder.parent is not None:
+            value = current.child_by_field_name("value")
+            name = current.child_by_field_name("name")
+            if (holder.parent.type == "program" and name is not None and name.type == "identifier"
+                    and value is not None and value.type in ("arrow_function", "function_expression", "function")):
+                found = name
+        current = holder
+    return found
 
 
 def exported_names(root: Node) -> Names:
@@ -152,6 +192,8 @@ def static_export_facts(root: Node, catalog: Catalog, position: Callable[[Node],
 
 
 def _value_names(value: Node, target: str | None, add: Callable[[str, Target], None]) -> None:
+    if value.type == "new_expression":             # `module.exports = new Client()`: its methods
+        value = value.child_by_field_name("constructor") or value
     if value.type == "identifier":
         add(text(value), (target, None))
     elif value.type == "object":
