@@ -8,12 +8,14 @@ scanning ``npm:name@version`` directly gives.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from lock_testkit import BASIC, BASIC_LABELS, FIXTURES
 
 from egress.engine import ScanOptions, scan
+from egress.errors import IntegrityError
 from egress.model import PackageResult, Verdict
 from egress.sources import SourceConfig, source_for
 from egress.sources.download import Fetcher
@@ -90,3 +92,17 @@ def test_workspace_lock_reports_local_packages_as_not_fetched(cache: Path, direc
     statuses = next(p for p in results if p.name == "statuses")
     assert statuses.locations == ("node_modules/status-alias",)
     assert _summary(statuses) == _summary(direct["statuses@2.0.1"])
+
+
+def test_a_wrong_integrity_in_a_real_lock_is_an_integrity_error(cache: Path, tmp_path: Path, direct) -> None:
+    lock = json.loads((FIXTURES / "npm-v3" / "package-lock.json").read_text())
+    packages = lock["packages"]
+    packages["node_modules/socks"]["integrity"] = packages["node_modules/statuses"]["integrity"]
+    (tmp_path / "package-lock.json").write_text(json.dumps(lock))
+    with Fetcher(cache) as fetcher:
+        source = NpmLockSource(tmp_path / "package-lock.json", fetcher)
+        yielded = []
+        with pytest.raises(IntegrityError, match=r"^socks@2\.8\.3 \(locked in package-lock\.json\): integrity mismatch"):
+            for artifact in source.collect():
+                yielded.append(f"{artifact.name}@{artifact.version}")
+    assert sorted(yielded) == sorted(BASIC_LABELS - {"socks@2.8.3"})

@@ -300,3 +300,23 @@ def test_omit_dev_keeps_a_version_that_also_has_a_production_copy(tmp_path: Path
         ("ms@2.0.0", ("node_modules/ms",)), ("ms@2.1.3", ("node_modules/send/node_modules/ms",)),
         ("send@1.0.0", ("node_modules/send",))]
     assert source.omitted == ["tool@1.0.0"]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("yarn.lock", '# yarn lockfile v1\n\n"gitdep@git+https://github.com/e/gitdep.git":\n  version "1.0.0"\n'
+                  '  resolved "git+https://github.com/e/gitdep.git#0123abcd"\n'),
+    ("pnpm-lock.yaml", (
+        "lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      gitdep:\n"
+        "        specifier: github:e/gitdep\n        version: git+https://github.com/e/gitdep.git#0123abcd\n"
+        "packages:\n  gitdep@git+https://github.com/e/gitdep.git#0123abcd:\n"
+        "    resolution: {type: git, repo: 'https://github.com/e/gitdep.git', commit: 0123abcd}\n"
+        "    version: 1.0.0\nsnapshots:\n  gitdep@git+https://github.com/e/gitdep.git#0123abcd: {}\n")),
+])
+def test_git_dependency_is_not_fetched_in_yarn_and_pnpm_locks(tmp_path: Path, name: str, text: str) -> None:
+    path = write_lock(tmp_path / "p", name, text, {"name": "app", "dependencies": {"gitdep": "github:e/gitdep"}})
+    registry = FakeRegistry()
+    with registry.fetcher(tmp_path / "cache") as fetcher:
+        source = NpmLockSource(path, fetcher, registry=HOST)
+        assert list(source.collect()) == []
+    assert source.not_fetched == [("gitdep@1.0.0", "git dependency: git+https://github.com/e/gitdep.git#0123abcd")]
+    assert registry.requests == []
