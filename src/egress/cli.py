@@ -1,35 +1,34 @@
 """The command line: wires choices to implementations, turns errors into exit codes.
 
 Exit codes: 0 the scan completed (findings or not); 1 ``--fail-on`` was
-given and an alert at or above that severity exists; 2 usage or input
-error (bad spec, missing path, corrupt archive, integrity mismatch,
-registry unreachable) with one line on stderr.  Errors are caught here
-and only here, so a tool failure can never look like a finding or like a
-clean result.
+given and an alert at or above that severity exists, or a policy action
+``error`` applies; 2 usage or input error (bad spec, missing path, corrupt
+archive, integrity mismatch, registry unreachable, invalid policy) with
+one line on stderr; 130 interrupted.  Errors are caught here and only
+here, so a tool failure can never look like a finding or like a clean
+result.
 """
 
 from __future__ import annotations
 
-import os
+import dataclasses
 import sys
-import tempfile
 import time
+from datetime import date
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 import click
 
 from egress import __version__
 from egress.cache import ResultCache
-from egress.engine import ScanOptions, scan
-from egress.errors import EgressError, ReportError
-from egress.model import PackageArtifact, ScanResult, Severity
+from egress.cli_common import (EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, fail, interrupted, one_line, scan_options,
+                               settings_from, write_output)
+from egress.errors import EgressError
+from egress.model import ScanResult, Severity
 from egress.report import FORMATS, ReportOptions, renderer
-from egress.sources import SourceConfig, interpreter_source, python_dependencies_source, source_for
-from egress.sources.download import Fetcher, default_cache_dir
-from egress.sources.interface import Source
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+from egress.session import scan_targets
+from egress.sources.download import default_cache_dir
 
 
 class _Progress:
@@ -59,38 +58,6 @@ class _Progress:
             self._bar.stop()
 
 
-def _artifacts(sources: list[tuple[str, Source]], errors: list[str]) -> Iterator[PackageArtifact]:
-    for target, source in sources:
-        try:
-            yield from source.collect()
-        except EgressError as exc:
-            errors.append(_about(target, str(exc)))
-        # Sources that skip a broken part (a node_modules folder without package.json) say so here.
-        errors.extend(_about(target, line) for line in getattr(source, "errors", ()))
-
-
-def _about(target: str, message: str) -> str:
-    """Prefix a message with its target unless it already names it."""
-    return message if message.startswith(target) else f"{target}: {message}"
-
-
-def _write_output(text: str, output: str | None) -> None:
-    """Write the report; a file is replaced atomically so an earlier report is never half-overwritten."""
-    if output is None or output == "-":
-        click.echo(text, nl=False)
-        return
-    target = Path(output)
-    if not target.parent.is_dir():
-        raise ReportError(f"cannot write {output}: no such directory {target.parent}")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise ReportError(f"cannot write {output}: {exc.strerror or exc}") from None
-
-
 def _fails(result: ScanResult, fail_on: str | None) -> bool:
     if fail_on is None:
         return False
@@ -116,60 +83,74 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="List every finding with its code excerpt.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]),
               help="Exit 1 when an alert at or above this severity exists.")
-@click.option("--include-tests", is_flag=True, help="Let findings in tests/examples/docs count toward verdicts.")
-@click.option("--registry", help="npm registry base URL (default: $npm_config_registry, else npm's).")
-@click.option("--index-url", help="PyPI simple index URL (default: $PIP_INDEX_URL, else PyPI).")
-@click.option("--dist", type=click.Choice(["default", "sdist", "wheel", "all"]), default="default",
-              show_default=True, help="Which PyPI files to scan for pypi: specs.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="Download cache (default: user cache dir).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the download cache.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: cores).")
+@click.option("--policy", "policy_file", type=click.Path(dir_okay=False),
+              help="Policy file (default: ./egress.toml, else [tool.egress] in ./pyproject.toml).")
+@click.option("--no-policy", is_flag=True, help="Apply no policy even when the project has one.")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only what is new since this baseline (egress baseline write).")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for checking the pre-filter).")
-@click.option("--file-time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds one file may take before it is reported as not analysed.")
-def scan_command(targets: tuple[str, ...], requirements: tuple[str, ...], pythons: tuple[str, ...], fmt: str, output: str | None, verbose: bool, fail_on: str | None,
-                 include_tests: bool, registry: str | None, index_url: str | None, dist: str,
-                 cache_dir: str | None, no_cache: bool, jobs: int | None, no_prefilter: bool,
-                 file_time_limit: float) -> None:
+@scan_options
+def scan_command(targets: tuple[str, ...], fmt: str, output: str | None, verbose: bool, fail_on: str | None,
+                 policy_file: str | None, no_policy: bool, baseline_file: str | None, no_prefilter: bool,
+                 **kwargs: Any) -> None:
     """Scan packages: folders, node_modules trees, tarballs, wheels, sdists, environments, npm:/pypi: specs."""
-    if not (targets or requirements or pythons):
-        _fail("nothing to scan: give a path or a spec such as npm:node-fetch@3.3.2 or pypi:requests==2.32.3")
-    errors: list[str] = []
+    settings = dataclasses.replace(settings_from(kwargs), use_prefilter=not no_prefilter)
+    if not (targets or settings.requirements or settings.pythons):
+        fail("nothing to scan: give a path or a spec such as npm:node-fetch@3.3.2 or pypi:requests==2.32.3")
     progress = _Progress(enabled=sys.stderr.isatty() and not (fmt == "json" and output in (None, "-")))
     try:
-        with Fetcher(Path(cache_dir) if cache_dir else default_cache_dir(), use_cache=not no_cache) as fetcher:
-            config = SourceConfig(fetcher=fetcher, registry=registry, index_url=index_url, dist=dist)
-            sources = [(target, source_for(target, config)) for target in targets]   # bad specs fail here
-            sources += [(r, python_dependencies_source(Path(r), config)) for r in requirements]
-            sources += [(py, interpreter_source(py)) for py in pythons]
-            cache = None if no_cache else ResultCache(fetcher.cache_dir / "analyses.sqlite3")
-            options = ScanOptions(jobs=jobs or os.cpu_count() or 1, include_tests=include_tests,
-                                  use_prefilter=not no_prefilter, file_time_limit=file_time_limit, cache=cache)
-            try:
-                result = scan(_artifacts(sources, errors), options, progress=progress)
-            finally:
-                if cache is not None:
-                    cache.close()
+        policy = None if no_policy else _policy(policy_file)      # an invalid policy fails before scanning
+        baseline = _baseline(baseline_file)
+        result = scan_targets(targets, settings, progress=progress)
         progress.close()
-        result = ScanResult(packages=result.packages, errors=tuple(errors) + result.errors)
         if result.errors and not result.packages:
             for line in result.errors:
-                click.echo(f"egress: error: {_one_line(line)}", err=True)
+                click.echo(f"egress: error: {one_line(line)}", err=True)
             sys.exit(EXIT_ERROR)
-        text = renderer(fmt)(result, ReportOptions(verbose=verbose, color=output is None and sys.stdout.isatty()))
-        _write_output(text, output)
+        policy_failing = False
+        if policy is not None:
+            from egress.policy_apply import apply_policy, summary_dict, summary_lines
+
+            outcome = apply_policy(result, policy, date.today())
+            result = dataclasses.replace(outcome.result, policy=summary_dict(outcome.summary),
+                                         policy_lines=tuple(summary_lines(outcome.summary)))
+            policy_failing = outcome.summary.failing
+        if baseline is not None:
+            from egress.baseline import compare_to_baseline
+            from egress.diff import ResultDiff, render_diff
+
+            diff = ResultDiff(compare_to_baseline(result, baseline).packages)
+            text = render_diff(diff, "json" if fmt == "json" else "table")
+            failing = diff.fails(fail_on)
+        else:
+            text = renderer(fmt)(result, ReportOptions(verbose=verbose, color=output is None and sys.stdout.isatty()))
+            failing = _fails(result, fail_on)
+        write_output(text, output)
     except EgressError as exc:
         progress.close()
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
         progress.close()
-        click.echo("egress: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+        interrupted()
     for line in result.errors:
-        click.echo(f"egress: error: {_one_line(line)}", err=True)
+        click.echo(f"egress: error: {one_line(line)}", err=True)
     if result.errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if _fails(result, fail_on) else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if failing or policy_failing else EXIT_OK)
+
+
+def _policy(policy_file: str | None):
+    from egress.policy import resolve_policy
+
+    return resolve_policy(Path(policy_file) if policy_file else None, Path.cwd())
+
+
+def _baseline(baseline_file: str | None):
+    if baseline_file is None:
+        return None
+    from egress.baseline import load_baseline
+
+    return load_baseline(Path(baseline_file))
 
 
 @main.group("cache")
@@ -193,14 +174,13 @@ def cache_clear(cache_dir: str | None) -> None:
     click.echo(f"removed {analyses} cached analyses and {count} downloaded archives from {root}")
 
 
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
+def _register_team_commands() -> None:
+    from egress.cli_extra import register
+
+    register(main)
 
 
-def _fail(message: str) -> None:
-    click.echo(f"egress: error: {_one_line(message)}", err=True)
-    sys.exit(EXIT_ERROR)
-
+_register_team_commands()
 
 if __name__ == "__main__":
     main()

@@ -317,3 +317,5 @@ class PackageResult:
 class ScanResult:
     packages: tuple[PackageResult, ...]
     errors: tuple[str, ...] = ()   # packages a source could not provide, one line each
+    policy: dict | None = None     # what a policy hid, expired or failed (docs/policy.md), when one applied
+    policy_lines: tuple[str, ...] = ()   # the same, as lines for terminal reports

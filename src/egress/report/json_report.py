@@ -75,6 +75,7 @@ def to_document(result: ScanResult) -> dict[str, Any]:
         },
         "packages": [package_dict(p) for p in result.packages],
         "errors": list(result.errors),
+        **({"policy": result.policy} if result.policy is not None else {}),
     }
 
 

@@ -68,4 +68,6 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     noun = "package" if len(verdicts) == 1 else "packages"
     console.print(f"{len(verdicts)} {noun}: {verdicts.count(Verdict.NETWORK)} network, "
                   f"{verdicts.count(Verdict.PARTIAL)} partial, {verdicts.count(Verdict.NONE)} none")
+    for line in result.policy_lines:
+        console.print(line, markup=False)
     return buffer.getvalue()
