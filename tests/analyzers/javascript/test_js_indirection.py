@@ -326,3 +326,34 @@ def test_unexported_code_exports_nothing(analyzer) -> None:
 def test_packages_and_builtins_are_not_local_uses(analyzer) -> None:
     code = b"const l = require('lodash'); l.map(x); const p = require('path'); p.join(a);"
     assert analyzer.analyze(SourceFile("x.js", code)).local_uses == ()
+
+
+@pytest.mark.parametrize("code", [
+    b"setTimeout(fn, 0); setInterval(() => tick(), 10); setTimeout.call(null, fn, 0);",
+    b"const fs = process.binding('fs'); process.binding('constants');",
+    b"const r = require; r('path').join(a, b); module.require('util');",
+    b"if (typeof Function('return this')().fetch === 'function') {}",
+    b"eval('1 + 1'); new Function('a', 'b', 'return a + b');",
+    b"const m = {a: 'pa', b: 'th'}; require(m.a + m.b);",
+])
+def test_quiet_forms(analyzer, code: bytes) -> None:
+    assert analyzer.analyze(SourceFile("x.js", code)).findings == ()
+
+
+@pytest.mark.parametrize("code, expected", [
+    (b"setTimeout.call(null, 'fetch(u)', 0);", (NET, "fetch", 1, "in decoded payload (constant string, depth 1); payload line 1")),
+    (b"eval.call(null, \"require('net').connect(1)\");",
+     (NET, "net.connect", 1, "in decoded payload (constant string, depth 1); payload line 1")),
+    (b"const M = require('module');\nM.prototype._compile.call(m, \"require('net').connect(1)\", 'f.js');",
+     (NET, "net.connect", 2, "in decoded payload (constant string, depth 1); payload line 1")),
+    (b"process.binding(name);", (DYN, "process.binding", 1, "process.binding(name)")),
+    (b"new Function('a', body);", (CODE, "new Function", 1, "new Function(body)")),
+    (b"setTimeout('go(' + arg + ')', 5);", (CODE, "setTimeout", 1, "setTimeout('go(' + arg + ')')")),
+    (b"import('node:' + ['dg', 'ram'].join('')).then(d => d.createSocket('udp4'));",
+     (NET, "dgram.createSocket", 1, "folded: 'node:' + ['dg', 'ram'].join('') → node:dgram")),
+    (b"const {runInThisContext} = require('node:vm');\nrunInThisContext(atob('ZmV0Y2godSk='));",
+     (NET, "fetch", 2, "in decoded payload (base64, depth 1); payload line 1")),
+])
+def test_special_forms(analyzer, code: bytes, expected: tuple) -> None:
+    findings = analyzer.analyze(SourceFile("x.js", code)).findings
+    assert [(f.kind, f.api, f.line, f.note) for f in findings] == [expected]

@@ -89,9 +89,10 @@ _EXPORT_STAR = frozenset({"__exportStar", "__export", "_exportStar"})
 def _export_call(call: Node, arg: Node) -> Target | None:
     """TypeScript and Babel output: `Object.defineProperty(exports, 'send', {get: …})`, `__exportStar(m, exports)`."""
     callee = call.child_by_field_name("function")
-    args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
-    if callee is None or call.type != "call_expression":
+    arguments = call.child_by_field_name("arguments")
+    if callee is None or call.type != "call_expression" or arguments is None or arguments.type != "arguments":
         return None
+    args = [a for a in arguments.named_children if a.type != "comment"]
     name = text(callee.child_by_field_name("property")) if callee.type == "member_expression" else text(callee)
     if name == "defineProperty" and len(args) == 3 and args[2] == arg and text(args[0]) in ("exports", "module.exports"):
         key = _key(args[1])

@@ -91,7 +91,7 @@ def _code(fp: "_FilePass", call: Node, value: SpecialValue, args: list[Node]) ->
     if not args:
         return ()
     is_function = value.kind == FUNCTION
-    is_timer = value.label in _TIMERS
+    is_timer = value.label.split(".")[0] in _TIMERS     # `setTimeout.call(null, fn, 0)` too
     arg = args[-1] if is_function else args[0]
     if is_timer and arg.type not in _STRINGISH:
         return ()                      # a callback, the usual case: not code generation
