@@ -120,6 +120,10 @@ NOTES: dict[str, list[tuple]] = {
     "ind-timer-string/index.js": [
         (NET, 'dgram.createSocket', 1, HIGH, 'in decoded payload (constant string, depth 1); payload line 1'),
     ],
+    "ind-ts-casts/index.ts": [
+        (NET, 'fetch', 3, HIGH, 'folded: k → fetch'),
+        (NET, 'fetch', 4, HIGH, 'in decoded payload (base64, depth 1); payload line 1'),
+    ],
     "ind-unresolved/esm.mjs": [
         (DYN, 'import', 1, LOW, 'name'),
     ],

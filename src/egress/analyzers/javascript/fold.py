@@ -175,6 +175,14 @@ def _parenthesized(folder: Folder, node: Node, depth: int) -> Const | None:
     return folder.value(inner[-1], depth) if len(inner) == 1 else None
 
 
+def _cast(folder: Folder, node: Node, depth: int) -> Const | None:
+    """TypeScript `x as string`, `x!`, `x satisfies T`: the expression; `<string>x`: the last child."""
+    inner = node.named_children
+    if not inner:
+        return None
+    return folder.value(inner[-1] if node.type == "type_assertion" else inner[0], depth)
+
+
 def _identifier(folder: Folder, node: Node, depth: int) -> Const | None:
     if folder.lookup is None:
         return None
@@ -293,6 +301,10 @@ _FOLDERS: dict[str, Callable[[Folder, Node, int], Const | None]] = {
     "template_string": _template,
     "binary_expression": _binary,
     "parenthesized_expression": _parenthesized,
+    "as_expression": _cast,
+    "satisfies_expression": _cast,
+    "non_null_expression": _cast,
+    "type_assertion": _cast,
     "identifier": _identifier,
     "number": _number,
     "unary_expression": _unary,
