@@ -32,6 +32,9 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Worker processes (default: cores)."),
         click.option("--file-time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
                      help="Seconds one file may take before it is reported as not analysed."),
+        click.option("--omit", "omit", type=click.Choice(["dev"]), multiple=True,
+                     help="--omit dev: leave a lockfile's dev-only packages out."),
+        click.option("--prod", is_flag=True, help="The same as --omit dev."),
     ]):
         command = option(command)
     return command
@@ -39,7 +42,9 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def settings_from(kwargs: dict[str, Any]) -> ScanSettings:
     """Take the scan options out of a command's keyword arguments."""
-    return ScanSettings(**{k: kwargs.pop(k) for k in list(kwargs) if k in ScanSettings.__dataclass_fields__})
+    omit_dev = "dev" in kwargs.pop("omit", ()) or bool(kwargs.pop("prod", False))
+    fields = {k: kwargs.pop(k) for k in list(kwargs) if k in ScanSettings.__dataclass_fields__}
+    return ScanSettings(**fields, omit_dev=omit_dev)
 
 
 def write_output(text: str, output: str | None) -> None:

@@ -319,3 +319,6 @@ class ScanResult:
     errors: tuple[str, ...] = ()   # packages a source could not provide, one line each
     policy: dict | None = None     # what a policy hid, expired or failed (docs/policy.md), when one applied
     policy_lines: tuple[str, ...] = ()   # the same, as lines for terminal reports
+    not_fetched: tuple[tuple[str, str, str], ...] = ()   # (target, name@version, reason): git, file, link deps
+    #: lockfile targets: for each direct dependency, the network packages under it with one shortest path
+    transitive: dict = field(default_factory=dict)

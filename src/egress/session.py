@@ -36,6 +36,7 @@ class ScanSettings:
     use_prefilter: bool = True
     requirements: tuple[str, ...] = ()    # requirement and lock files of pinned Python distributions
     pythons: tuple[str, ...] = ()         # interpreters whose environments are scanned
+    omit_dev: bool = False                # lockfiles: leave dev-only packages out
 
 
 def scan_targets(targets: tuple[str, ...], settings: ScanSettings = ScanSettings(),
@@ -45,7 +46,7 @@ def scan_targets(targets: tuple[str, ...], settings: ScanSettings = ScanSettings
     root = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
     with Fetcher(root, use_cache=not settings.no_cache) as fetcher:
         config = SourceConfig(fetcher=fetcher, registry=settings.registry, index_url=settings.index_url,
-                              dist=settings.dist)
+                              dist=settings.dist, omit_dev=settings.omit_dev)
         sources = [(target, source_for(target, config)) for target in targets]   # bad specs fail here
         sources += [(r, python_dependencies_source(Path(r), config)) for r in settings.requirements]
         sources += [(py, interpreter_source(py)) for py in settings.pythons]
@@ -58,7 +59,19 @@ def scan_targets(targets: tuple[str, ...], settings: ScanSettings = ScanSettings
         finally:
             if cache is not None:
                 cache.close()
-    return ScanResult(packages=result.packages, errors=tuple(errors) + result.errors)
+    return ScanResult(packages=result.packages, errors=tuple(errors) + result.errors,
+                      not_fetched=tuple((t, pkg, why) for t, s in sources for pkg, why in getattr(s, "not_fetched", ())),
+                      transitive=_transitive(sources, result))
+
+
+def _transitive(sources: list[tuple[str, Source]], result: ScanResult) -> dict:
+    """Which direct dependencies of each lockfile bring network access, with one shortest path."""
+    from egress.model import Verdict
+    from egress.sources.npm_lockgraph import transitive_view
+
+    network = {f"{p.name}@{p.version}" for p in result.packages if p.verdict is Verdict.NETWORK}
+    return {target: transitive_view(source.graph, network)
+            for target, source in sources if getattr(source, "graph", None) is not None}
 
 
 def _artifacts(sources: list[tuple[str, Source]], errors: list[str]) -> Iterator[PackageArtifact]:

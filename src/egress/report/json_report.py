@@ -76,6 +76,10 @@ def to_document(result: ScanResult) -> dict[str, Any]:
         "packages": [package_dict(p) for p in result.packages],
         "errors": list(result.errors),
         **({"policy": result.policy} if result.policy is not None else {}),
+        "not_fetched": [{"target": t, "package": pkg, "reason": why} for t, pkg, why in result.not_fetched],
+        "transitive": {target: {direct: [{"package": label, "path": path} for label, path in found]
+                                for direct, found in view.items()}
+                       for target, view in result.transitive.items()},
     }
 
 

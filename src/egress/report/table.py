@@ -68,6 +68,15 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     noun = "package" if len(verdicts) == 1 else "packages"
     console.print(f"{len(verdicts)} {noun}: {verdicts.count(Verdict.NETWORK)} network, "
                   f"{verdicts.count(Verdict.PARTIAL)} partial, {verdicts.count(Verdict.NONE)} none")
+    for target, view in result.transitive.items():
+        console.print(Text(f"\nNetwork access by direct dependency ({target})", style="bold"))
+        for direct, found in view.items():
+            shown = "; ".join(f"{label} ({' > '.join(path)})" for label, path in found) or "none"
+            console.print(f"  {direct}: {shown}", markup=False)
+    if result.not_fetched:
+        console.print(Text("\nNot fetched (not scanned)", style="bold"))
+        for target, package, reason in result.not_fetched:
+            console.print(f"  {package} — {reason}", markup=False)
     for line in result.policy_lines:
         console.print(line, markup=False)
     return buffer.getvalue()
