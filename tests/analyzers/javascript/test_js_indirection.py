@@ -361,3 +361,21 @@ def test_quiet_forms(analyzer, code: bytes) -> None:
 def test_special_forms(analyzer, code: bytes, expected: tuple) -> None:
     findings = analyzer.analyze(SourceFile("x.js", code)).findings
     assert [(f.kind, f.api, f.line, f.note) for f in findings] == [expected]
+
+
+def test_payloads_of_one_file_share_a_budget(analyzer) -> None:
+    import base64
+    import zlib
+
+    blob = base64.b64encode(zlib.compress(b"fetch(u);" + b" " * 900_000)).decode()
+    code = f"const c = '{blob}';\n" + "".join(
+        f"eval(require('zlib').inflateSync(Buffer.from(c, 'base64')).toString());\n" for _ in range(5))
+    findings = analyzer.analyze(SourceFile("x.js", code.encode())).findings
+    assert [(f.kind, f.api, f.line) for f in findings] == [
+        (NET, "fetch", 2), (NET, "fetch", 3), (NET, "fetch", 4), (NET, "fetch", 5), (CODE, "eval", 6)]
+    assert findings[-1].note == "eval: payloads of this file exceed 4 MB (base64+zlib)"
+
+
+def test_non_webpack_require_is_a_loader(analyzer) -> None:
+    (finding,) = analyzer.analyze(SourceFile("x.js", b"__non_webpack_require__('net').connect(1);")).findings
+    assert (finding.api, finding.note) == ("net.connect", "loaded through __non_webpack_require__")

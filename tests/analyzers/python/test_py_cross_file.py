@@ -58,17 +58,22 @@ def test_init_reexports_relative_star_and_absolute_own_name(analyze):
     assert (a.findings, a.local_uses) == ((), ())
 
 
-def src(text: str):
-    return PythonAnalyzer().analyze(SourceFile("m.py", text.encode("utf-8")))
+def src(text: str, path: str = "m.py"):
+    return PythonAnalyzer().analyze(SourceFile(path, text.encode("utf-8")))
 
 
-def test_absolute_imports_of_non_stdlib_modules_are_local_use_candidates():
-    a = src("import json\nimport pkg.transport\nfrom pkg.transport import send\n"
-            "json.dumps(1)\npkg.transport.send('u')\nsend('u')\n")
+def test_absolute_imports_of_the_packages_own_name_are_local_uses():
+    text = ("import json\nimport numpy\nimport pkg.transport\nfrom pkg.transport import send\n"
+            "json.dumps(1)\nnumpy.array(1)\npkg.transport.send('u')\nsend('u')\n")
+    a = src(text, "pkg/client.py")       # no network signal of its own: analysed for its imports of pkg
     assert a.local_uses == (
-        LocalUse("pkg.transport", None, 5, 1, "pkg.transport.send('u')", False, "send", True),
-        LocalUse("pkg.transport", "send", 6, 1, "send('u')", False, None, True),
+        LocalUse("pkg.transport", None, 7, 1, "pkg.transport.send('u')", False, "send", True),
+        LocalUse("pkg.transport", "send", 8, 1, "send('u')", False, None, True),
     )
+    assert a.exports == (
+        ExportFact("send", line=4, column=1, via_specifier="pkg.transport", via_member="send", note="re-export"),
+    )
+    assert src(text, "other/client.py").local_uses == ()    # pkg is not this file's package
 
 
 def test_catalogued_and_stdlib_modules_are_never_local():

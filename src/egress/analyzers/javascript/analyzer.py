@@ -152,6 +152,7 @@ class _FilePass:
         self._names: Names | None = None
         self._hint: str | None = None
         self._dynamic_places: set[tuple] = set()
+        self.payload_bytes = [0]           # decoded payload bytes analysed, shared with nested passes
 
     def run(self) -> list[Finding]:
         for site in require_sites(self.index):
@@ -251,6 +252,7 @@ class _FilePass:
                 self.flow.climb(ref, (SpecialValue(LOADER, "require", (), ref.start_byte),))
         data = self.source.data
         starts = [("module", MODULE_OBJECT, (b"module.require", b"module.constructor", b"module._", b"module["))]
+        starts.append(("__non_webpack_require__", LOADER, (b"__non_webpack_require__",)))  # webpack's real require
         starts.append(("process", PROCESS, (b"inding", b"mainModule")))
         starts.append(("eval", CODE, (b"eval",)))
         starts.append(("Function", FUNCTION, (b"Function",)))
@@ -416,6 +418,7 @@ class _FilePass:
         parsed = self.parsers.parse("payload.js", data)
         nested = _FilePass(self.catalog, self.global_roots, self.source.path, data, parsed.tree.root_node,
                            self.parsers, self.hints, depth)
+        nested.payload_bytes = self.payload_bytes
         return nested, parsed.error_line
 
     def constant(self, ident: Node) -> Node | None:

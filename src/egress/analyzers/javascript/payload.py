@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_DEPTH = 3
 MAX_PAYLOAD = 1_000_000
+MAX_FILE_PAYLOADS = 4_000_000      # all payloads of one file, nested ones included
 
 
 def encoding_label(how: list[str]) -> str:
@@ -37,10 +38,17 @@ def run_payload(fp: "_FilePass", call: Node, text: str, how: list[str], sink: st
     depth = fp.depth + 1
     label = encoding_label(how)
     data = text.encode("utf-8", "replace")
-    if depth > MAX_DEPTH or len(data) > MAX_PAYLOAD:
-        reason = f"payload nested deeper than {MAX_DEPTH}" if depth > MAX_DEPTH else "payload larger than 1 MB"
+    reason = ""
+    if depth > MAX_DEPTH:
+        reason = f"payload nested deeper than {MAX_DEPTH}"
+    elif len(data) > MAX_PAYLOAD:
+        reason = "payload larger than 1 MB"
+    elif fp.payload_bytes[0] + len(data) > MAX_FILE_PAYLOADS:
+        reason = "payloads of this file exceed 4 MB"
+    if reason:
         fp.dynamic(call, FindingKind.DYNAMIC_CODE, sink, Confidence.MEDIUM, f"{sink}: {reason} ({label})", False)
         return
+    fp.payload_bytes[0] += len(data)
     nested, error_line = fp.nested(data, depth)
     findings = nested.run()
     if nested.flow.exhausted:

@@ -38,7 +38,6 @@ class PythonAnalyzer(Analyzer):
             rf"\bfrom\s+(?:{alternation})\b|\bimport\s+[\w.,\t ]*?\b(?:{alternation})\b"
             r"|__import__|\bimport_module\b|\bbuiltins\b|__builtins__|\bspec_from_file_location\b"
             r"|\bsys\s*\.\s*modules\b|\bglobals\s*\(|(?:^|[^.\w])(?:exec|eval|compile)\s*\("
-            r"|(?m:^[ \t]*from[ \t]+\.)"
         )
 
     def _names_catalogued_module(self, text: str) -> bool:
@@ -65,7 +64,7 @@ class PythonAnalyzer(Analyzer):
             return FileAnalysis(path, error=str(exc))
         if path.endswith(".pth"):
             text = pth_source(text)
-        builder, error = Builder(), None
+        builder, error, light = Builder(), None, False
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -74,11 +73,13 @@ class PythonAnalyzer(Analyzer):
                 from_ast.build(tree, builder)
             else:
                 from_ast.build_imports(tree, builder)
-                if any(rec.module.split(".")[0] in self._roots or facts.is_local_candidate(rec, self._local_roots)
-                       for rec in builder.program.imports):
-                    # the text test missed an import, or an import may be of the package itself
-                    # (its uses are cross-file facts): analyse in full
-                    builder = Builder()
+                own = facts.own_names(path, self._local_roots)
+                missed = any(rec.module.split(".")[0] in self._roots for rec in builder.program.imports)
+                # imports of the package itself: only their uses matter (cross-file facts)
+                light = not missed and (bool(builder.program.local_imports) or any(
+                    facts.is_local_candidate(rec, own) for rec in builder.program.imports))
+                if missed or light:
+                    builder = Builder()          # the text test missed an import: analyse in full
                     from_ast.build(tree, builder)
         except (SyntaxError, ValueError, MemoryError):
             builder = Builder()
@@ -95,7 +96,9 @@ class PythonAnalyzer(Analyzer):
         program = builder.program
         ev = Evaluator(self._catalog, program, loc)
         walker = Walker(self._catalog, ev, loc)
+        if light and not program.module.local_stars:
+            walker.only = (facts.linkable_names(program), facts.linkable_names(program, frozenset({"import"})))
         findings = walker.run(program)
         exports, local_uses = facts.collect(program, walker.scoped, walker.calls, walker.uses, ev, loc,
-                                            walker.roots)
+                                            walker.own)
         return FileAnalysis(path, tuple(findings), error, exports, local_uses)

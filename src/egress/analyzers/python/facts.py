@@ -7,12 +7,13 @@ only says what it can see.  Conventions the linker relies on:
 their dots: ``from .transport import send; send(u)`` -> (".transport",
 member "send"); ``from . import transport; transport.send(u)`` -> (".",
 member "transport", attribute "send"); ``from .transport import Client;
-Client().get()`` -> (".transport", "Client", attribute "get").  Absolute
-imports cannot be told apart from third-party ones in one file: they are
-reported when the module is neither stdlib, catalogued, nor a catalogued
-client (``import pkg.transport; pkg.transport.send(u)`` -> ("pkg.transport",
-member None, attribute "send")); the linker keeps those naming a module of
-the same distribution.  ``attribute`` may be dotted (``t.Client.get``).
+Client().get()`` -> (".transport", "Client", attribute "get").  An absolute
+import is the package's own when its top-level name is a folder on the
+file's own path (``pkg/client.py`` importing ``pkg.transport``; stdlib and
+catalogued names never are): ``import pkg.transport;
+pkg.transport.send(u)`` -> ("pkg.transport", member None, attribute
+"send"); the linker keeps those naming a module of the same distribution.
+``attribute`` may be dotted (``t.Client.get``).
 
 ``ExportFact``: a top-level function (``name``) or a method
 (``name``=class, ``member_of``=method) whose body, or a local function it
@@ -30,6 +31,7 @@ via_member "*").
 from __future__ import annotations
 
 import sys
+from pathlib import PurePosixPath
 
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.ir import Expr
@@ -46,22 +48,32 @@ def catalog_roots(catalog: Catalog) -> frozenset[str]:
     return frozenset({m.split(".")[0] for m in catalog.modules} | {d.split(".")[0] for d in catalog.dependencies})
 
 
-def is_local_candidate(rec: ImportRec, roots: frozenset[str]) -> bool:
-    """An absolute import that may name a module of the scanned package itself."""
-    if rec.local:
-        return True
-    root = rec.module.split(".")[0]
-    return not rec.dynamic and bool(root) and root not in _STDLIB and root not in roots
+def own_names(path: str, roots: frozenset[str]) -> frozenset[str]:
+    """Top-level names an absolute import of the package itself may start with: the file's folders."""
+    return frozenset(part for part in PurePosixPath(path).parent.parts
+                     if part.isidentifier() and part not in _STDLIB and part not in roots)
 
 
-def local_use(roots: frozenset[str], v: LocalVal | ModVal, loc: Locator, at: Expr, in_function: bool,
+def is_local_candidate(rec: ImportRec, own: frozenset[str]) -> bool:
+    """A relative import, or an absolute one of the package's own top-level name."""
+    return rec.local or (not rec.dynamic and rec.module.split(".")[0] in own)
+
+
+def linkable_names(program: Program, kinds: frozenset[str] = frozenset({"import", "def", "class", "self"})
+                   ) -> frozenset[str]:
+    """Names whose uses can make a cross-file fact (by default: calls through imports, defs, classes, ``self``)."""
+    return frozenset(name for scope in program.scopes for name, bindings in scope.bindings.items()
+                     if any(b.kind in kinds for b in bindings))
+
+
+def local_use(own: frozenset[str], v: LocalVal | ModVal, loc: Locator, at: Expr, in_function: bool,
               called: bool) -> LocalUse | None:
     """The ``LocalUse`` a value used at ``at`` amounts to, if it comes from a local module."""
     if isinstance(v, LocalVal):
         spec, member, attribute = v.origin.module, v.member, ".".join(v.attrs) or None
     else:
         rec = v.origin
-        if rec is None or not is_local_candidate(rec, roots):
+        if rec is None or not is_local_candidate(rec, own):
             return None
         if rec.name is None:
             base = rec.module if v.name == rec.module or v.name.startswith(rec.module + ".") \
@@ -80,7 +92,7 @@ def local_use(roots: frozenset[str], v: LocalVal | ModVal, loc: Locator, at: Exp
 
 def collect(program: Program, scoped: list[tuple[Scope, Finding]], calls: list[tuple[Scope, Scope]],
             uses: list[tuple[Scope, LocalUse]], ev: Evaluator, loc: Locator,
-            roots: frozenset[str]) -> tuple[tuple[ExportFact, ...], tuple[LocalUse, ...]]:
+            own: frozenset[str]) -> tuple[tuple[ExportFact, ...], tuple[LocalUse, ...]]:
     """``(exports, local_uses)`` of a walked file."""
     names = _function_names(program)
     direct: dict[int, list[Finding]] = {}
@@ -120,7 +132,7 @@ def collect(program: Program, scoped: list[tuple[Scope, Finding]], calls: list[t
     for name, member_of, scope in _exported_functions(program):
         exports += _function_facts(name, member_of, best.get(id(scope)), vias.get(id(scope), []))
     exports += _aliases(program, ev, loc, best, names)
-    exports += _reexports(program, roots)
+    exports += _reexports(program, own)
     unique_exports = list(dict.fromkeys(exports))
     unique_exports.sort(key=lambda e: (e.line, e.column, e.name or "", e.member_of or "", e.via_specifier,
                                        e.via_member or ""))
@@ -166,12 +178,12 @@ def _aliases(program: Program, ev: Evaluator, loc: Locator, best: dict, names: d
     return out
 
 
-def _reexports(program: Program, roots: frozenset[str]) -> list[ExportFact]:
+def _reexports(program: Program, own: frozenset[str]) -> list[ExportFact]:
     out = []
     for rec in program.local_imports + program.imports:
         if rec.scope is not program.module or rec.name is None or rec.dynamic:
             continue
-        if rec.local or is_local_candidate(rec, roots):
+        if is_local_candidate(rec, own):
             out.append(ExportFact("*" if rec.name == "*" else rec.bound, line=rec.line, column=rec.col + 1,
                                   via_specifier=rec.module, via_member=rec.name, note="re-export"))
     return out

@@ -12,7 +12,7 @@ gives none.
 from __future__ import annotations
 
 from egress.analyzers.python.evaluate import Evaluator, member_capability
-from egress.analyzers.python.facts import catalog_roots, local_use
+from egress.analyzers.python.facts import catalog_roots, local_use, own_names
 from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
 from egress.analyzers.python.locate import Locator, render
 from egress.analyzers.python.payload import RUNNERS, CodeRunner
@@ -32,10 +32,17 @@ _SOCKET_FAMILIES = {"AF_UNIX": "AF_UNIX (local)", "AF_PACKET": "AF_PACKET (raw l
 
 
 class Walker:
-    """``depth``: 0 for a file, n for a payload n ``exec`` levels down."""
+    """``depth``: 0 for a file, n for a payload n ``exec`` levels down.
+
+    ``only``: for a file that names no network module nor dynamic loader,
+    the names whose calls (and references) can still make cross-file facts;
+    other callees and references are not evaluated (they could give nothing).
+    """
 
     def __init__(self, catalog: Catalog, ev: Evaluator, loc: Locator, depth: int = 0) -> None:
         self.catalog = catalog
+        # a file with no network signal: only calls / references through these names
+        self.only: tuple[frozenset[str], frozenset[str]] | None = None
         self.ev = ev
         self.loc = loc
         self.depth = depth
@@ -49,10 +56,10 @@ class Walker:
         self._roots: frozenset[str] | None = None
 
     @property
-    def roots(self) -> frozenset[str]:
-        """Top-level names of catalogued modules and clients: never the package's own."""
+    def own(self) -> frozenset[str]:
+        """Top-level names an absolute import of the file's own package may have (see facts.py)."""
         if self._roots is None:
-            self._roots = catalog_roots(self.catalog)
+            self._roots = own_names(self.loc.path, catalog_roots(self.catalog))
         return self._roots
 
     def run(self, program: Program) -> list[Finding]:
@@ -138,6 +145,8 @@ class Walker:
 
     # -- calls and references ---------------------------------------------
     def _on_call(self, call: Call, scope: Scope, order: int) -> None:
+        if self.only is not None and _root_name(call.func) not in self.only[0]:
+            return
         made = False
         for v in self.ev.eval(call.func, scope, order):
             self._mark_use(v)
@@ -184,11 +193,13 @@ class Walker:
                     made = True
 
     def _local_use(self, v: LocalVal | ModVal, at: Expr, scope: Scope, called: bool) -> None:
-        use = local_use(self.roots, v, self.loc, at, scope.in_function, called)
+        use = local_use(self.own, v, self.loc, at, scope.in_function, called)
         if use is not None:
             self.uses.append((scope, use))
 
     def _on_reference(self, e: Expr, scope: Scope, order: int, role: str) -> None:
+        if self.only is not None and _root_name(e) not in self.only[1]:
+            return
         assigned = role == ASSIGNED
         for v in self.ev.eval(e, scope, order):
             if role == TYPING:
@@ -311,6 +322,13 @@ def _socket_note(call: Call) -> str:
         if name in _SOCKET_TYPES:
             notes.append(_SOCKET_TYPES[name])
     return ", ".join(notes)
+
+
+def _root_name(e: Expr) -> str | None:
+    """The name an attribute/call chain starts from (``t.Client().get`` -> ``t``)."""
+    while isinstance(e, (Attr, Call)):
+        e = e.value if isinstance(e, Attr) else e.func
+    return e.id if isinstance(e, Name) else None
 
 
 def _last_name(e: Expr | None) -> str | None:
