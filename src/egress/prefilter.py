@@ -25,7 +25,7 @@ _JS_DYNAMIC = (
     r"\b(?:globalThis|window|self|global)\s*\[", r"\bimport\s*\(", r"\bvm\b", r"\bnavigator\b",
     r"\\x[0-9a-fA-F]{2}", r"\\u[0-9a-fA-F{]",
     # folded and decoded names (fold.py, decoders.py): a reversed string, URI escapes, the global object
-    r"\.\s*reverse\s*\(", r"\bdecodeURI", r"\bglobalThis\b",
+    r"\.\s*reverse\s*\(", r"\bdecodeURI", r"\bglobalThis\b", r"\b__non_webpack_require__\b",
 )
 #: Python signals whose meaning only the parser can tell.
 _PY_DYNAMIC = (
