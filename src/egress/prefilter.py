@@ -26,6 +26,7 @@ _JS_DYNAMIC = (
     r"\\x[0-9a-fA-F]{2}", r"\\u[0-9a-fA-F{]",
     # folded and decoded names (fold.py, decoders.py): a reversed string, URI escapes, the global object
     r"\.\s*reverse\s*\(", r"\bdecodeURI", r"\bglobalThis\b", r"\b__non_webpack_require__\b",
+    r"\bfromCodePoint\b", r"\bset(?:Timeout|Interval)\s*\(\s*['\"`]",   # a timer given a string runs it as code
 )
 #: Python signals whose meaning only the parser can tell.
 _PY_DYNAMIC = (

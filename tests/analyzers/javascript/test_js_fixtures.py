@@ -124,6 +124,8 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "ind-require-alias/index.js": {(NET, "https.get", 4, 17), (NET, "net.connect", 2, 10)},
     "ind-require-call/index.js": {(NET, "dns.lookup", 2, 30), (NET, "net.connect", 1, 27)},
     "ind-timer-string/index.js": {(NET, "dgram.createSocket", 1, 1)},
+    "ind-timer-string/dynamic.js": {(CODE, "setTimeout", 2, 1)},
+    "ind-unresolved/webpack.js": {(DYN, "__non_webpack_require__", 1, 28)},
     "ind-ts-casts/index.ts": {(NET, "fetch", 3, 1), (NET, "fetch", 4, 1)},
     "ind-unresolved/esm.mjs": {(DYN, "import", 1, 31)},
     "ind-unresolved/index.js": {(CODE, "eval", 4, 29), (CODE, "new Function", 5, 24), (DYN, "https", 3, 30), (DYN, "require", 2, 30)},

@@ -120,6 +120,12 @@ NOTES: dict[str, list[tuple]] = {
     "ind-timer-string/index.js": [
         (NET, 'dgram.createSocket', 1, HIGH, 'in decoded payload (constant string, depth 1); payload line 1'),
     ],
+    "ind-timer-string/dynamic.js": [
+        (CODE, 'setTimeout', 2, MEDIUM, "setTimeout('poll(' + id + ')')"),
+    ],
+    "ind-unresolved/webpack.js": [
+        (DYN, '__non_webpack_require__', 1, LOW, 'name'),
+    ],
     "ind-ts-casts/index.ts": [
         (NET, 'fetch', 3, HIGH, 'folded: k → fetch'),
         (NET, 'fetch', 4, HIGH, 'in decoded payload (base64, depth 1); payload line 1'),
