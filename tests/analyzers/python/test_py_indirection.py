@@ -159,3 +159,16 @@ def test_exec_of_compile_is_reported_once_at_compile():
 def test_re_compile_and_a_method_named_exec_are_not_code_runners():
     a = src("import re\nP = re.compile(x)\ncursor.execute(q)\nobj.exec(q)\nobj.eval(e)\n")
     assert a.findings == ()
+
+
+@pytest.mark.parametrize("text", [
+    b"import sys\nsys.modules['soc' + 'ket']\n", b"from base64 import b32decode\n", b"x = globals()['y']\n",
+    b"from .transport import send\nsend(u)\n", b"import zlib\nzlib.decompress(b)\n",
+    b"from base64 import urlsafe_b64decode\n",
+])
+def test_prefilter_selects_files_whose_indirection_only_the_parser_sees(text):
+    from egress.catalog import load_catalog
+    from egress.model import Ecosystem
+    from egress.prefilter import PreFilter
+
+    assert PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI)).wants("m.py", text)

@@ -2,9 +2,12 @@
 
 Modules, by concern: ``decode`` (bytes to text), ``from_ast`` and
 ``from_treesitter`` (the two front ends), ``ir`` and ``scopes`` (the common
-form they produce), ``fold`` (constant module names), ``values`` and
-``evaluate`` (what an expression stands for), ``walk`` (findings),
-``locate`` (columns and snippets), ``analyzer`` (the ``Analyzer``).
+form they produce), ``fold`` (constant folding and decoding of names and
+code strings, under a budget), ``values`` and ``evaluate`` (what an
+expression stands for, hidden loaders included), ``walk`` (findings),
+``payload`` (``exec``/``eval``/``compile`` of decoded code, file loaders),
+``facts`` (cross-file exports and local uses), ``locate`` (columns and
+snippets), ``analyzer`` (the ``Analyzer``).
 """
 
 from egress.analyzers.python.analyzer import PythonAnalyzer
