@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from tree_sitter import Node
 
-from egress.model import Confidence, Finding, FindingKind, TraceStep
+from egress.model import Confidence, FindingKind, TraceStep
 
 from .location import in_function
 
