@@ -172,3 +172,31 @@ def test_prefilter_selects_files_whose_indirection_only_the_parser_sees(text):
     from egress.prefilter import PreFilter
 
     assert PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI)).wants("m.py", text)
+
+
+def test_self_referencing_rebinding_is_not_constant_and_not_over_budget():
+    a = src("x = 'soc'\nx = x + 'ket'\n__import__(x)\n")
+    f = one(a, "__import__", 3)
+    assert (f.kind, f.note) == (DYN, "x")
+
+
+def test_compiled_code_bound_to_a_name_is_reported_at_compile_only():
+    a = src("co = compile(src, 'f', 'exec')\nexec(co)\n")
+    assert triples(a) == {(CODE, "compile", 1)}
+
+
+def test_exec_of_a_file_read_through_with_open():
+    a = src("def run(name):\n    with open(name) as f:\n        exec(f.read(), {})\n")
+    f = one(a, "exec", 3)
+    assert (f.kind, f.confidence, f.note) == (DYN, L, "runs file name")
+
+
+def test_getattr_of_a_constant_family_is_not_a_computed_network_attribute():
+    a = src("import ssl\ndef proto(v):\n    return getattr(ssl, 'PROTOCOL_' + v)\n")
+    assert triples(a) == {(FindingKind.IMPORT_ONLY, "ssl", 1)}
+
+
+def test_python2_payload_is_read_by_tree_sitter():
+    a = src("exec(\"import urllib2\\nprint 'x'\\nurllib2.urlopen('u')\\n\")\n")
+    f = one(a, "urllib2.urlopen", 1)
+    assert f.note == "in payload (constant string, depth 1), payload line 3"

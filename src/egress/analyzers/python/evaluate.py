@@ -31,12 +31,12 @@ def member_capability(entry: ModuleEntry, member: str) -> Capability | None:
     cap = entry.members.get(member)
     if cap is not None or member in entry.members:
         return cap
-    if _is_constant(member):
+    if is_constant(member):
         return Capability.HELPER
     return entry.unlisted
 
 
-def _is_constant(member: str) -> bool:
+def is_constant(member: str) -> bool:
     """``AF_INET``, ``PROTOCOL_SSLv23``, ``__version__``: values, not functions."""
     if member.isupper() or (member.startswith("__") and member.endswith("__")):
         return True
@@ -130,6 +130,14 @@ class Evaluator:
                     self._dynamic[id(e)] = rec
                 out.append(self.import_values(rec))
         return _union(out)
+
+    def bound_to(self, e: Expr, scope: Scope, order: int) -> Expr:
+        """The one expression a name is bound to (``e`` itself otherwise)."""
+        if isinstance(e, Name):
+            bound = self._resolver(scope, order)(e)
+            if bound and len(bound) == 1:
+                return bound[0]
+        return e
 
     def fold(self, e: Expr, scope: Scope, order: int) -> fold.Folded:
         return fold.evaluate(e, self._resolver(scope, order), self._qualifier(scope, order))
@@ -391,6 +399,9 @@ class Evaluator:
             return True
         level = call.args[4] if len(call.args) > 4 else dict(call.keywords).get("level")
         return isinstance(level, Const) and isinstance(level.value, int) and level.value > 0
+
+    def resolver(self, scope: Scope, order: int) -> fold.Resolve:
+        return self._resolver(scope, order)
 
     def _resolver(self, scope: Scope, order: int) -> fold.Resolve:
         def resolve(name: Name) -> list[Expr] | None:

@@ -89,6 +89,7 @@ class _Ctx:
         self.steps: list[str] = []
         self.depth = 0
         self.nodes = 0
+        self.active: set[int] = set()    # bound expressions being folded: ``x = x + 'a'`` is a cycle
 
     def qualify(self, e: Expr) -> str | None:
         return self.qualify_fn(e) if self.qualify_fn is not None else None
@@ -108,9 +109,13 @@ class _Ctx:
     def _fold(self, e: Expr) -> object:
         if isinstance(e, Name):
             bound = self.resolve(e)
-            if not bound:
+            if not bound or any(id(b) in self.active for b in bound):
                 return None
-            values = [self.sub(b) for b in bound]
+            self.active.update(id(b) for b in bound)
+            try:
+                values = [self.sub(b) for b in bound]
+            finally:
+                self.active.difference_update(id(b) for b in bound)
             first = values[0]
             return first if first is not None and all(v == first for v in values[1:]) else None
         for folder in FOLDERS:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from egress.analyzers.python.walk import Walker
 
 MAX_DEPTH = 3
+_PARSE_LIMIT = 2.0          # seconds, for a payload that only tree-sitter reads
 RUNNERS = frozenset({"exec", "eval", "compile"})
 _STRING = re.compile(r"""(?:[bBuU]?)(['"])([^'"\\\n]{1,200})\1""")
 _URL = re.compile(r"^(?:https?|wss?|ftp|smtp)://", re.IGNORECASE)
@@ -37,18 +38,26 @@ _URL = re.compile(r"^(?:https?|wss?|ftp|smtp)://", re.IGNORECASE)
 
 def analyse_text(catalog: Catalog, path: str, text: str, depth: int) -> list[Finding] | str:
     """Findings of ``text`` parsed as a module (payload lines), or why it could not be read."""
-    from egress.analyzers.python import from_ast
+    from egress.analyzers.python import from_ast, from_treesitter
     from egress.analyzers.python.evaluate import Evaluator
     from egress.analyzers.python.walk import Walker
 
+    builder = Builder()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
-    except (SyntaxError, ValueError, MemoryError) as exc:
-        return f"payload does not parse as Python: {getattr(exc, 'msg', exc)}"
-    builder = Builder()
-    from_ast.build(tree, builder)
+        from_ast.build(tree, builder)
+    except (SyntaxError, ValueError, MemoryError) as exc:     # Python 2 code: tree-sitter, as for files
+        builder = Builder()
+        data = text.encode("utf-8", "surrogatepass")
+        try:
+            ts_tree = from_treesitter.parse(data, _PARSE_LIMIT)
+        except from_treesitter.ParseTimeout:
+            return f"payload parse time limit ({_PARSE_LIMIT} s) exceeded"
+        if from_treesitter.first_error_line(ts_tree) is not None:
+            return f"payload does not parse as Python: {getattr(exc, 'msg', exc)}"
+        from_treesitter.build(ts_tree, data, builder)
     loc = Locator(path, text.splitlines() or [""])
     return Walker(catalog, Evaluator(catalog, builder.program, loc), loc, depth).run(builder.program)
 
@@ -91,9 +100,10 @@ class CodeRunner:
         code = call.args[0] if call.args else dict(call.keywords).get("source")
         if code is None:
             return
-        if isinstance(code, Call) and self.w.builtin(code.func, scope, order) == "compile":
+        compiled = self.w.ev.bound_to(code, scope, order)
+        if isinstance(compiled, Call) and self.w.builtin(compiled.func, scope, order) == "compile":
             return                          # exec(compile(...)): the compile call is the one analysed
-        path = _read_of_open(code)
+        path = self._read_of_open(code, scope, order)
         if path is not None:
             shown = self.w.ev.fold(path, scope, order).text
             note = f"runs file {shown!r}" if shown is not None else f"runs file {render(path)}"
@@ -151,12 +161,14 @@ class CodeRunner:
                    note, Confidence.LOW)
 
 
-def _read_of_open(code: Expr) -> Expr | None:
-    """``open(path).read()`` (also ``io.open``): the path expression."""
-    if isinstance(code, Call) and isinstance(code.func, Attr) and code.func.attr == "read" \
-            and isinstance(code.func.value, Call) and code.func.value.args:
-        opener = code.func.value.func
-        if (isinstance(opener, Name) and opener.id == "open") or (isinstance(opener, Attr) and opener.attr == "open"):
-            return code.func.value.args[0]
-    return None
+    def _read_of_open(self, code: Expr, scope: Scope, order: int) -> Expr | None:
+        """``open(path).read()``, ``with open(path) as f: f.read()`` (also ``io.open``): the path."""
+        if not (isinstance(code, Call) and isinstance(code.func, Attr) and code.func.attr == "read"):
+            return None
+        handle = self.w.ev.bound_to(code.func.value, scope, order)
+        if isinstance(handle, Call) and handle.args:
+            opener = handle.func
+            if (isinstance(opener, Name) and opener.id == "open") or (isinstance(opener, Attr) and opener.attr == "open"):
+                return handle.args[0]
+        return None
 

@@ -11,7 +11,8 @@ gives none.
 
 from __future__ import annotations
 
-from egress.analyzers.python.evaluate import Evaluator, member_capability
+from egress.analyzers.python import fold
+from egress.analyzers.python.evaluate import Evaluator, is_constant, member_capability
 from egress.analyzers.python.facts import catalog_roots, local_use, own_names
 from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
 from egress.analyzers.python.locate import Locator, render
@@ -136,6 +137,9 @@ class Walker:
         for v in self.ev.eval(call.args[0], scope, order):
             entry = self.catalog.module(v.name) if isinstance(v, ModVal) else None
             if entry is not None and (entry.unlisted is not Capability.HELPER or NETWORK & set(entry.members.values())):
+                head = fold.prefix(call.args[1], self.ev.resolver(scope, order))
+                if head and is_constant(head + "X"):
+                    return               # getattr(ssl, "PROTOCOL_" + name): a family of constants
                 folded = self.ev.fold(call.args[1], scope, order)
                 note = "fold budget exceeded" if folded.exceeded else \
                     f"computed attribute of {entry.name}: {render(call)}"
