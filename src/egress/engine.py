@@ -58,7 +58,8 @@ class _PackageWork:
 
     @property
     def exports_network(self) -> bool:
-        return any(a.exports for a in self.analyses.values())
+        """Some file hands out a network API itself (re-exports alone lead nowhere without one)."""
+        return any(fact.api for a in self.analyses.values() for fact in a.exports)
 
 
 class _Runner:
@@ -212,7 +213,7 @@ def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
         else:
             files_analysed += 1
         findings.extend(analysis.findings)
-    if any(a.exports for a in item.analyses.values()):
+    if item.exports_network:
         findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses).findings())
     placed = [dataclasses.replace(f, role=item.context.role(f.file), timing=item.context.timing(f)) for f in findings]
     if item.artifact.ecosystem is Ecosystem.NPM:

@@ -11,10 +11,13 @@ The package verdict would be the same without it; the evidence is not.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from dataclasses import dataclass
 
+from egress.catalog import load_catalog
 from egress.model import (
+    Capability,
     Confidence,
     Ecosystem,
     ExportFact,
@@ -43,6 +46,7 @@ class PackageLinker:
         self.ecosystem = ecosystem
         self.analyses = analyses
         self.files = set(analyses)
+        self.catalog = load_catalog(ecosystem)
 
     def findings(self) -> list[Finding]:
         """One finding per local use that reaches exported network capability."""
@@ -128,6 +132,12 @@ class PackageLinker:
                                 f"re-exports {fact.via_member or 'module'} of {fact.via_specifier}")
                 for inner in self._reach(next_file, next_member, next_attribute, depth + 1):
                     reached.append(_Reached(inner.fact, inner.file, (hop, *inner.hops)))
+            elif fact.note == "module" and fact.name is None:
+                # `module.exports = require('https')`: `t.get()` in an importer is `https.get`
+                used = attribute if member is None else member
+                member_fact = self._module_member(fact, used) if used else None
+                if member_fact is not None:
+                    reached.append(_Reached(member_fact, target, ()))
             elif fact.api:
                 reached.append(_Reached(fact, target, ()))
         if self.ecosystem is Ecosystem.PYPI and member is not None and not reached:
@@ -144,15 +154,29 @@ class PackageLinker:
             return True     # `module.exports = require('./lib')`, `export * from`: everything passes
         if fact.via_specifier and fact.via_member is None:
             return fact.name == member      # `exports.t = require('./t')`: `t.send()`
+        if fact.note == "module" and fact.name is None:
+            return True     # a network module handed out whole: the member used decides (see _reach)
         if member is None:
             # the module value itself is used: `t(...)`, or `t.get(...)`
             if attribute is None:
                 return fact.name is None and fact.member_of is None
             return (fact.name == attribute and fact.member_of is None) or \
                 (fact.name is None and fact.member_of == attribute)
+        if fact.name is None and fact.member_of == member and attribute is None:
+            return True     # `module.exports = {send}` imported as `const {send} = require(...)`
         if fact.name != member:
             return False
         return fact.member_of is None or fact.member_of == attribute
+
+    def _module_member(self, fact: ExportFact, name: str) -> ExportFact | None:
+        """The network member ``name`` of a module handed out whole, per the catalog."""
+        entry = self.catalog.module(fact.module or fact.api)
+        if entry is None:
+            return None
+        capability = entry.members.get(name, entry.unlisted)
+        if capability is None or capability is Capability.HELPER:
+            return None
+        return dataclasses.replace(fact, api=f"{fact.api}.{name}", capability=capability, note="")
 
     def _finding(self, importer: str, use: LocalUse, reached: _Reached) -> Finding:
         fact = reached.fact

@@ -77,3 +77,16 @@ def test_a_reference_handed_on_is_medium_and_cycles_end() -> None:
     }
     [(file, line, api, confidence, _)] = _link(Ecosystem.NPM, files)
     assert (file, line, api, confidence) == ("c.js", 2, "https.request", Confidence.MEDIUM)
+
+
+def test_a_network_module_handed_out_whole_and_an_object_of_functions() -> None:
+    whole = ExportFact(name=None, api="https", module="https", line=1, column=18, note="module")
+    obj = ExportFact(name=None, member_of="send", api="https.get", module="https", line=1, column=17)
+    files = {
+        "net.js": FileAnalysis("net.js", exports=(whole,)),
+        "obj.js": FileAnalysis("obj.js", exports=(obj,)),
+        "use.js": FileAnalysis("use.js", local_uses=(
+            _use("./net", None, "get", line=3), _use("./net", None, "STATUS_CODES", line=4),
+            _use("./obj", "send", line=5))),
+    }
+    assert [(f[1], f[2]) for f in _link(Ecosystem.NPM, files)] == [(3, "https.get"), (5, "https.get")]
