@@ -22,7 +22,7 @@ network API: ``api`` at the first such call.  A module-level alias of a
 network API (note "alias").  A function that reaches the network only
 through another local module: ``via_specifier``/``via_member`` as in
 ``LocalUse`` (``via_member`` dotted as ``member.attribute`` when an
-attribute is used), at the line of that use.  Module-level imports from
+attribute is used), one per function and target, at its first use.  Module-level imports from
 local modules are re-exports (``from .transport import send`` -> name
 "send", via ".transport"/"send"; ``from .transport import *`` -> name "*",
 via_member "*").
@@ -146,13 +146,14 @@ def _function_facts(name: str, member_of: str | None, best: tuple[Finding, str |
         f, callee = best
         return [ExportFact(name, f.api, f.module, f.capability, f.line, f.column, member_of=member_of,
                            note=f"via {callee}()" if callee else "")]
-    out = []
-    for use in vias:
+    out: dict[tuple[str, str | None], ExportFact] = {}      # one per target: its first use
+    for use in sorted(vias, key=lambda u: (u.line, u.column)):
         member = use.member if use.attribute is None else \
             use.attribute if use.member is None else f"{use.member}.{use.attribute}"
-        out.append(ExportFact(name, line=use.line, column=use.column, via_specifier=use.specifier,
-                              via_member=member, member_of=member_of, note="calls a local module"))
-    return out
+        out.setdefault((use.specifier, member), ExportFact(
+            name, line=use.line, column=use.column, via_specifier=use.specifier, via_member=member,
+            member_of=member_of, note="calls a local module"))
+    return list(out.values())
 
 
 def _aliases(program: Program, ev: Evaluator, loc: Locator, best: dict, names: dict) -> list[ExportFact]:
