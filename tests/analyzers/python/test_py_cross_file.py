@@ -94,3 +94,12 @@ def test_fixpoint_reaches_through_a_chain_of_local_functions():
         ("b", "socket.getaddrinfo", 10, "via a()"),
         ("c", "socket.getaddrinfo", 10, "via b()"),
     ]
+
+
+def test_local_facts_can_be_turned_off_for_files_without_network_signals():
+    from .conftest import FIXTURES
+
+    text = (FIXTURES / "ind_cross_file" / "pkg" / "client.py").read_bytes()
+    off = PythonAnalyzer(local_facts=False).analyze(SourceFile("pkg/client.py", text))
+    assert off.local_uses == ()
+    assert [e.name for e in off.exports] == ["send", "transport"]        # re-exports come from imports alone

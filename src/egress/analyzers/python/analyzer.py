@@ -28,8 +28,12 @@ from egress.model import Ecosystem, FileAnalysis, SourceFile
 class PythonAnalyzer(Analyzer):
     suffixes = (".py", ".pyw", ".pth")
 
-    def __init__(self, catalog: Catalog | None = None, *, fallback_time_limit: float = 5.0) -> None:
+    def __init__(self, catalog: Catalog | None = None, *, fallback_time_limit: float = 5.0,
+                 local_facts: bool = True) -> None:
+        """``local_facts=False``: a file with no network signal is not walked for its uses of the
+        package's own modules (``local_uses``), which costs a full build of files with relative imports."""
         self._catalog = catalog if catalog is not None else load_catalog(Ecosystem.PYPI)
+        self._local_facts = local_facts
         self._limit = float(fallback_time_limit)
         self._roots = frozenset(name.split(".")[0] for name in self._catalog.modules)
         self._local_roots = facts.catalog_roots(self._catalog)
@@ -76,7 +80,7 @@ class PythonAnalyzer(Analyzer):
                 own = facts.own_names(path, self._local_roots)
                 missed = any(rec.module.split(".")[0] in self._roots for rec in builder.program.imports)
                 # imports of the package itself: only their uses matter (cross-file facts)
-                light = not missed and (bool(builder.program.local_imports) or any(
+                light = not missed and self._local_facts and (bool(builder.program.local_imports) or any(
                     facts.is_local_candidate(rec, own) for rec in builder.program.imports))
                 if missed or light:
                     builder = Builder()          # the text test missed an import: analyse in full
