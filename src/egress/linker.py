@@ -57,7 +57,10 @@ class PackageLinker:
                 target = self.resolve(importer, use.specifier)
                 if target is None:
                     continue
-                for reached in self._reach(target, use.member, use.attribute, 0):
+                member, attribute = use.member, use.attribute
+                if member is None and attribute and "." in attribute:
+                    member, _, attribute = attribute.partition(".")   # `t.Client().get()`
+                for reached in self._reach(target, member, attribute, 0):
                     finding = self._finding(importer, use, reached)
                     key = (finding.file, finding.line, finding.column, finding.api)
                     if key not in direct and key not in found:
@@ -144,8 +147,10 @@ class PackageLinker:
             # `from . import transport; transport.send()`: the member is itself a submodule
             submodule = self._py_module(posixpath.join(posixpath.dirname(target), member)) \
                 if target.endswith("__init__.py") else None
-            if submodule is not None and submodule != target:
-                reached.extend(self._reach(submodule, attribute, None, depth + 1))
+            if submodule is not None and submodule != target and attribute:
+                # `transport.Client().get()`: the attribute path continues inside the submodule
+                first, _, rest = attribute.partition(".")
+                reached.extend(self._reach(submodule, first, rest or None, depth + 1))
         return reached
 
     @staticmethod

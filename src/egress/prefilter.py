@@ -35,9 +35,9 @@ _PY_DYNAMIC = (
     r"\bfromhex\b", r"\bcodecs\b", r"\bchr\b", r"\bsix\b",
     r"\b(?:b32|b16|b85|a85|urlsafe_b64|standard_b64)decode\b", r"\bdecodebytes\b", r"\bunhexlify\b",
     r"\ba2b_(?:base64|hex)\b", r"\bdecompress\b", r"\bsys\s*\.\s*modules\b", r"\bglobals\s*\(",
-    # relative imports: the file's calls into its own package are cross-file facts (LocalUse)
-    r"(?m:^[ \t]*from[ \t]+\.)",
 )
+# Relative imports are not a signal: files that only call into their own package are analysed in the
+# engine's second round, for the packages whose files hand out a network API (see engine.scan).
 
 _LITERAL_REQUIRE = rb"""\brequire\s*\(\s*(?:'[^'\\\n]*'|"[^"\\\n]*")\s*\)"""
 _ANY_REQUIRE = rb"\brequire\b"

@@ -163,7 +163,7 @@ def test_re_compile_and_a_method_named_exec_are_not_code_runners():
 
 @pytest.mark.parametrize("text", [
     b"import sys\nsys.modules['soc' + 'ket']\n", b"from base64 import b32decode\n", b"x = globals()['y']\n",
-    b"from .transport import send\nsend(u)\n", b"import zlib\nzlib.decompress(b)\n",
+    b"import zlib\nzlib.decompress(b)\n",
     b"from base64 import urlsafe_b64decode\n",
 ])
 def test_prefilter_selects_files_whose_indirection_only_the_parser_sees(text):
