@@ -61,3 +61,25 @@ def test_an_unchanged_package_is_not_read_again(tmp_path: Path) -> None:
     stamp["value"] = "v2"                       # a file changed: its stat data changed
     scan([artifact], ScanOptions(jobs=1, cache=cache))
     assert reads == ["read", "read"]
+
+
+def test_two_egress_processes_share_one_cache(tmp_path: Path) -> None:
+    """Concurrent scans with one cache directory both finish, with identical reports."""
+    import json
+    import subprocess
+    import sys
+
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "package.json").write_text('{"name": "shared", "version": "1.0.0"}')
+    for i in range(40):
+        (pkg / f"m{i}.js").write_text(f"const https = require('https');\nexports.f{i} = (u) => https.get(u);\n")
+    cmd = [sys.executable, "-m", "egress.cli", "scan", str(pkg), "--format", "json", "--cache-dir", str(tmp_path / "c")]
+    runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err.decode() for _, err in outputs]
+    docs = [json.loads(out) for out, _ in outputs]
+    assert docs[0]["packages"] == docs[1]["packages"]
+    assert len(docs[0]["packages"][0]["alerts"]) == 40
+    third = subprocess.run(cmd, capture_output=True, timeout=120)    # and a warm run after both
+    assert json.loads(third.stdout)["packages"] == docs[0]["packages"]
