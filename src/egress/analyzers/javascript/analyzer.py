@@ -27,6 +27,7 @@ from egress.model import (
 )
 
 from .crossfile import Names, export_targets, exported_names, is_relative, static_export_facts, top_level_function
+from .details import RequestDetails
 from .flow import FileFlow
 from .fold import Folded, describe, fold_detail
 from .hidden import special_call
@@ -52,15 +53,17 @@ class JavaScriptAnalyzer(Analyzer):
 
     suffixes = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
-    def __init__(self, catalog: Catalog | None = None) -> None:
+    def __init__(self, catalog: Catalog | None = None, request_details: bool = False) -> None:
+        """`request_details`: fill destinations and data sources of network call sites (``details.py``)."""
         self._catalog = catalog if catalog is not None else load_catalog(Ecosystem.NPM)
+        self._request_details = request_details
         self._parsers = Parsers()
         self._global_roots = _global_roots(self._catalog)
         self._hints = _hint_pattern(self._catalog)
 
     def __reduce__(self) -> tuple:
         # Parsers cannot be pickled; a copy sent to a worker rebuilds its own.
-        return (JavaScriptAnalyzer, (self._catalog,))
+        return (JavaScriptAnalyzer, (self._catalog, self._request_details))
 
     def handles(self, path: str) -> bool:
         return path.endswith(self.suffixes) and not path.endswith(DECLARATION_SUFFIXES)
@@ -84,6 +87,7 @@ class JavaScriptAnalyzer(Analyzer):
             parsed = self._parsers.parse(source.path, data)
             file_pass = _FilePass(self._catalog, self._global_roots, source.path, data, parsed.tree.root_node,
                                   self._parsers, self._hints)
+            file_pass.request_details = self._request_details
             findings = file_pass.run()
             exports, local_uses = file_pass.facts()
         except Exception as exc:  # noqa: BLE001 - the one boundary: a file must never crash a scan
@@ -153,6 +157,7 @@ class _FilePass:
         self._hint: str | None = None
         self._dynamic_places: set[tuple] = set()
         self.payload_bytes = [0]           # decoded payload bytes analysed, shared with nested passes
+        self.request_details = False       # destinations and data sent of network calls (top level only)
 
     def run(self) -> list[Finding]:
         for site in require_sites(self.index):
@@ -166,6 +171,7 @@ class _FilePass:
         self.flow.run()
         self._unused_imports()
         self._unused_globals()
+        self._request_details()
         found = list(self.flow.findings.values()) + self.extra
         return sorted(found, key=lambda f: (f.line, f.column, f.kind, f.api))
 
@@ -262,6 +268,17 @@ class _FilePass:
                 continue
             for ref in self.index.free_references(name):
                 self.flow.climb(ref, (SpecialValue(kind, name, (), ref.start_byte),))
+
+    def _request_details(self) -> None:
+        """Destinations and data sent, for network call sites only (none: no work)."""
+        if not self.request_details:
+            return
+        details: RequestDetails | None = None
+        for key, node in self.flow.finding_nodes.items():
+            finding = self.flow.findings[key]
+            if finding.kind is FindingKind.NETWORK and not finding.note.endswith("(not called here)"):
+                details = details or RequestDetails(self.index, self.constant, self.source.position)
+                self.flow.findings[key] = details.add(finding, node)
 
     # -- whole-file verdicts ----------------------------------------------
     def _unused_imports(self) -> None:

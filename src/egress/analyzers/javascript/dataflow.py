@@ -1,0 +1,229 @@
+"""What data a network call sends: a small taint pass from sensitive sources.
+
+Sources are the environment (`process.env`, by name when literal), host
+identity (`os.hostname()`, `os.userInfo()`, `os.networkInterfaces()`,
+`os.homedir()`, `os.platform()`), file reads (`fs.readFileSync(path)`, with
+the path when known, `~` for the home directory) and command output
+(`child_process.execSync`, an `exec` callback's parameters).  A value is
+tainted when it is built from a source: through names (initializers,
+assignments, `o.x = …`, callers' arguments for a parameter, one level),
+object and array literals, templates, concatenation, method calls on a
+tainted value and calls of any function with a tainted argument
+(`JSON.stringify`, `Buffer.from`, `encodeURIComponent`, `btoa`), and the
+return values of local functions.  Sound enough for request details; a
+function body passed as a callback is not data and is not entered.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from egress.model import Capability, Finding
+
+from .bindings import PASSTHROUGH, Bindings, arguments_of, callee_of
+from .render import DYNAMIC, Renderer
+from .scope import FUNCTION_NODES
+from .syntax import is_field, text
+
+#: module -> member -> data source label (a file read is labelled with its path).
+SOURCES: dict[str, dict[str, str]] = {
+    "os": {"hostname": "hostname", "userInfo": "username", "homedir": "homedir",
+           "networkInterfaces": "network-interfaces", "platform": "platform", "type": "platform",
+           "release": "platform", "arch": "platform"},
+    "fs": {"readFileSync": "file", "readFile": "file"},
+    "child_process": {"execSync": "command-output", "exec": "command-output", "execFileSync": "command-output",
+                      "execFile": "command-output", "spawnSync": "command-output"},
+}
+_PROCESS_PLATFORM = frozenset({"platform", "arch"})
+_HOME_VARIABLES = frozenset({"HOME", "USERPROFILE"})
+#: Methods of a request or socket object whose arguments are sent.
+_SENDS = frozenset({"write", "end", "send", "setRequestHeader", "setHeader", "open"})
+_MAX_NODES = 3_000
+_MAX_DEPTH = 24
+
+
+def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> list[Node]:
+    """The expressions a network call sends: its arguments, and what is written to its result."""
+    nodes = [a for a in arguments_of(call) if a.type not in FUNCTION_NODES]
+    if finding.capability in (Capability.LISTEN, Capability.SOCKET):
+        return []
+    calls = list(bindings.method_calls(call))
+    callee = callee_of(call)
+    if finding.api.endswith(".connect") and callee is not None and callee.type == "member_expression":
+        calls += bindings.calls_on(callee.child_by_field_name("object"))     # `client.connect(…); client.write(x)`
+    for method, sent in calls:
+        if method in _SENDS:
+            nodes.extend(a for a in arguments_of(sent) if a.type not in FUNCTION_NODES)
+    return nodes
+
+
+class Taint:
+    """The data sources of expressions in one file, memoised per node."""
+
+    def __init__(self, bindings: Bindings, renderer: Renderer) -> None:
+        self.bindings = bindings
+        self.paths = Renderer(bindings, renderer.position, self._path_leaf)
+        self._memo: dict[tuple[int, int, str], tuple[str, ...]] = {}
+        self._active: set[tuple[int, int, str]] = set()
+        self._visited = 0
+
+    def sources(self, nodes: list[Node]) -> tuple[str, ...]:
+        found: dict[str, None] = {}
+        for node in nodes:
+            for source in self._of(node, 0):
+                found.setdefault(source, None)
+        return tuple(found)
+
+    def _of(self, node: Node | None, depth: int) -> tuple[str, ...]:
+        if node is None or depth > _MAX_DEPTH or self._visited > _MAX_NODES:
+            return ()
+        key = (node.start_byte, node.end_byte, node.type)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return ()
+        self._active.add(key)
+        self._visited += 1
+        try:
+            result = tuple(dict.fromkeys(self._compute(node, depth + 1)))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _compute(self, node: Node, depth: int) -> list[str]:
+        kind = node.type
+        if kind in FUNCTION_NODES or kind in ("string", "number", "true", "false", "null", "undefined", "regex"):
+            return []
+        if kind in ("member_expression", "subscript_expression"):
+            direct = self._process_member(node)
+            if direct is not None:
+                return [direct]
+            return list(self._of(node.child_by_field_name("object"), depth))
+        if kind in ("call_expression", "new_expression"):
+            return self._call(node, depth)
+        if kind in ("identifier", "shorthand_property_identifier"):
+            return self._name(node, depth)
+        if kind == "pair":
+            return list(self._of(node.child_by_field_name("value"), depth))
+        if kind == "ternary_expression":
+            return [s for f in ("consequence", "alternative") for s in self._of(node.child_by_field_name(f), depth)]
+        if kind == "assignment_expression":
+            return list(self._of(node.child_by_field_name("right"), depth))
+        if kind in PASSTHROUGH or kind in ("object", "array", "template_string", "template_substitution",
+                                           "binary_expression", "spread_element", "sequence_expression",
+                                           "arguments", "unary_expression"):
+            return [s for child in node.named_children for s in self._of(child, depth)]
+        return []
+
+    def _process_member(self, node: Node) -> str | None:
+        """`process.env.X`, `process.env['X']`, `process.env`, `process.platform`."""
+        obj = node.child_by_field_name("object")
+        if obj is None:
+            return None
+        if obj.type == "identifier" and text(obj) == "process" and self.bindings.is_free(obj):
+            prop = text(node.child_by_field_name("property"))
+            if prop == "env":
+                parent = node.parent
+                if parent is not None and parent.type in ("member_expression", "subscript_expression") \
+                        and is_field(parent, "object", node):
+                    return None              # the outer access names the variable
+                return "env"
+            return "platform" if prop in _PROCESS_PLATFORM else None
+        if obj.type == "member_expression" and text(obj) == "process.env" and self._process_member(obj) is None:
+            inner = obj.child_by_field_name("object")
+            if inner is None or not self.bindings.is_free(inner):
+                return None
+            if node.type == "member_expression":
+                return f"env {text(node.child_by_field_name('property'))}"
+            name = self.paths.render(node.child_by_field_name("index"))[0].text
+            return f"env {name}" if DYNAMIC not in name else "env"
+        return None
+
+    def _call(self, node: Node, depth: int) -> list[str]:
+        callee = callee_of(node)
+        args = arguments_of(node)
+        if callee is None:
+            return []
+        source = self._source_call(callee, args)
+        if source is not None:
+            return [source]
+        found = [s for a in args for s in self._of(a, depth)]
+        if callee.type == "member_expression":
+            found += self._of(callee.child_by_field_name("object"), depth)
+        elif callee.type == "identifier":
+            fn = self.bindings.local_function(callee)
+            if fn is not None:
+                found += [s for r in self.bindings.returned(fn) for s in self._of(r, depth)]
+        return found
+
+    def _source_call(self, callee: Node, args: list[Node]) -> str | None:
+        """The label of a source call (`os.hostname()`, `readFileSync(p)`), else None."""
+        target = self.bindings.module_of(callee)
+        if target is None or target[1] is None:
+            return None
+        label = SOURCES.get(target[0], {}).get(target[1])
+        if label == "file":
+            path = self.paths.render(args[0])[0].text if args else DYNAMIC
+            return f"file {path}" if path != DYNAMIC else "file"
+        return label
+
+    def _name(self, node: Node, depth: int) -> list[str]:
+        found: list[str] = []
+        pattern = self.bindings.destructured_from(node)
+        if pattern is not None:
+            found += self._of(pattern[0], depth)
+        for value in self.bindings.stored(node):
+            found += self._of(value, depth)
+        found += self._members_assigned(node, depth)
+        param = self.bindings.parameter(node)
+        if param is not None:
+            fn, position = param
+            found += self._callback_source(fn)
+            for call in self.bindings.callers(fn)[:8]:
+                args = arguments_of(call)
+                if position < len(args):
+                    found += self._of(args[position], depth)
+        return found
+
+    def _members_assigned(self, node: Node, depth: int) -> list[str]:
+        """`info.host = os.hostname()`: what is stored into the object a name holds."""
+        decl = self.bindings.declaration(node)
+        if decl is None:
+            return []
+        found: list[str] = []
+        for ref in self.bindings.index.references_to(decl, text(decl.node)):
+            member = ref.parent
+            if member is None or member.type not in ("member_expression", "subscript_expression") \
+                    or not is_field(member, "object", ref):
+                continue
+            assignment = member.parent
+            if assignment is not None and assignment.type == "assignment_expression" and is_field(assignment, "left", member):
+                found += self._of(assignment.child_by_field_name("right"), depth)
+        return found
+
+    def _callback_source(self, fn: Node) -> list[str]:
+        """A parameter of a callback handed to `exec(cmd, cb)` / `readFile(p, cb)` receives its output."""
+        holder = fn.parent
+        call = holder.parent if holder is not None and holder.type == "arguments" else None
+        if call is None or call.type != "call_expression":
+            return []
+        callee = callee_of(call)
+        source = self._source_call(callee, arguments_of(call)) if callee is not None else None
+        return [source] if source is not None and source != "platform" else []
+
+    def _path_leaf(self, node: Node) -> str | None:
+        """`os.homedir()` and `$HOME` as `~`; `path.join(a, b)` as `a/b`."""
+        if node.type == "call_expression":
+            callee = callee_of(node)
+            target = self.bindings.module_of(callee) if callee is not None else None
+            if target == ("os", "homedir"):
+                return "~"
+            if target is not None and target[0] == "path" and target[1] in ("join", "resolve"):
+                parts = [self.paths.render(a)[0].text for a in arguments_of(node)]
+                joined = "/".join(p.strip("/") if i else p.rstrip("/") for i, p in enumerate(parts) if p)
+                return joined if target[1] == "join" or not joined.startswith(DYNAMIC) else DYNAMIC
+        if node.type == "member_expression" and text(node.child_by_field_name("property")) in _HOME_VARIABLES \
+                and self._process_member(node) is not None:
+            return "~"
+        return None

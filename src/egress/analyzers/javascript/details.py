@@ -1,0 +1,46 @@
+"""Request details on network findings: where each call goes and what it sends.
+
+Built lazily by the analyzer only when a file has network call sites, so a
+file without any pays nothing; see ``requests.py`` (destinations) and
+``dataflow.py`` (data sources).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable
+
+from tree_sitter import Node
+
+from egress.model import Capability, Finding, FindingKind
+
+from .bindings import Bindings
+from .dataflow import Taint, sent_nodes
+from .fold import ConstantLookup
+from .render import Renderer
+from .requests import call_of, destinations
+from .scope import NameIndex
+
+_NO_DETAILS = frozenset({Capability.LISTEN, Capability.HELPER, Capability.EXECUTE})
+
+
+class RequestDetails:
+    """Fills ``Finding.destinations`` and ``Finding.data_sources`` for one file's call sites."""
+
+    def __init__(self, index: NameIndex, constant: ConstantLookup, position: Callable[[Node], tuple[int, int]]) -> None:
+        self.bindings = Bindings(index, constant)
+        self.renderer = Renderer(self.bindings, position)
+        self.taint = Taint(self.bindings, self.renderer)
+
+    def add(self, finding: Finding, node: Node) -> Finding:
+        """`finding` with its request details, unchanged when it is not a network call."""
+        if finding.kind is not FindingKind.NETWORK or finding.capability in _NO_DETAILS:
+            return finding
+        call = call_of(node)
+        if call is None:
+            return finding                        # a network function handed on, not called here
+        found = destinations(finding, call, self.bindings, self.renderer)
+        sources = self.taint.sources(sent_nodes(finding, call, self.bindings))
+        if not found and not sources:
+            return finding
+        return replace(finding, destinations=found, data_sources=sources)

@@ -1,0 +1,163 @@
+"""An expression as text with `<dynamic>` for what is not constant.
+
+`https://api.example.com/v1/${id}` renders as `https://api.example.com/v1/<dynamic>`;
+`a || 'https://b'` as both alternatives.  Constants come from the folder
+(``fold.py``: concatenation, decoders, constant objects); names are followed
+to what was stored in them and, for a parameter of a local function, to the
+arguments of its callers in this file (one level), so a helper such as
+`function get(u) { https.get(u) }` shows each URL it is called with.  The
+alternatives and the work are bounded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urljoin
+
+from tree_sitter import Node
+
+from .bindings import PASSTHROUGH, Bindings, arguments_of, callee_of
+from .fold import fold_detail
+from .syntax import text
+
+DYNAMIC = "<dynamic>"
+MAX_ALTERNATIVES = 8
+_MAX_DEPTH = 10
+#: Calls whose result is their first argument as text (for a URL, near enough).
+_TEXT_OF = frozenset({"String", "encodeURI", "URL", "url.parse", "url.resolve", "URL.parse", "new URL"})
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One alternative: its text and how it was found (a caller's line)."""
+
+    text: str
+    note: str = ""
+
+
+#: A hook that renders special leaves (`os.homedir()` as `~`), or returns None.
+Leaf = Callable[[Node], "str | None"]
+
+
+class Renderer:
+    def __init__(self, bindings: Bindings, position: Callable[[Node], tuple[int, int]], leaf: Leaf | None = None,
+                 follow_callers: bool = True) -> None:
+        self.bindings = bindings
+        self.position = position
+        self.leaf = leaf
+        self.follow_callers = follow_callers
+
+    def render(self, node: Node | None, depth: int = 0) -> list[Piece]:
+        if node is None or depth > _MAX_DEPTH:
+            return [Piece(DYNAMIC)]
+        if self.leaf is not None:
+            special = self.leaf(node)
+            if special is not None:
+                return [Piece(special)]
+        folded = fold_detail(node, self.bindings.constant).value
+        if folded is not None:
+            return [Piece(folded)]
+        kind = node.type
+        if kind == "number":
+            return [Piece(text(node))]
+        if kind in PASSTHROUGH:
+            inner = node.named_children
+            return self.render(inner[-1] if kind == "type_assertion" else inner[0], depth + 1) if inner else [Piece(DYNAMIC)]
+        if kind == "template_string":
+            return self._template(node, depth)
+        if kind == "binary_expression":
+            operator = text(node.child_by_field_name("operator"))
+            left = self.render(node.child_by_field_name("left"), depth + 1)
+            right = self.render(node.child_by_field_name("right"), depth + 1)
+            if operator == "+":
+                return _product(left, right)
+            if operator in ("||", "??"):
+                return _limit(left + right)
+            return [Piece(DYNAMIC)]
+        if kind == "ternary_expression":
+            return _limit(self.render(node.child_by_field_name("consequence"), depth + 1)
+                          + self.render(node.child_by_field_name("alternative"), depth + 1))
+        if kind == "identifier":
+            return self._identifier(node, depth)
+        if kind in ("call_expression", "new_expression"):
+            return self._call(node, depth)
+        if kind == "member_expression" and text(node.child_by_field_name("property")) in ("href", "toString"):
+            return self.render(node.child_by_field_name("object"), depth + 1)
+        return [Piece(DYNAMIC)]
+
+    def _template(self, node: Node, depth: int) -> list[Piece]:
+        pieces = [Piece("")]
+        for child in node.named_children:
+            if child.type == "template_substitution":
+                inner = child.named_children
+                pieces = _product(pieces, self.render(inner[0], depth + 1) if len(inner) == 1 else [Piece(DYNAMIC)])
+            elif child.type in ("string_fragment", "escape_sequence"):
+                value = fold_detail(child).value if child.type == "escape_sequence" else None
+                pieces = _product(pieces, [Piece(value if value is not None else text(child))])
+        return pieces
+
+    def _identifier(self, node: Node, depth: int) -> list[Piece]:
+        stored = self.bindings.stored(node)
+        if stored:
+            return _limit([p for value in stored for p in self.render(value, depth + 1)])
+        param = self.bindings.parameter(node) if self.follow_callers else None
+        if param is None:
+            return [Piece(DYNAMIC)]
+        fn, position = param
+        pieces: list[Piece] = []
+        for call in self.bindings.callers(fn)[:MAX_ALTERNATIVES]:
+            args = arguments_of(call)
+            line = self.position(call)[0]
+            inner = Renderer(self.bindings, self.position, self.leaf, follow_callers=False)
+            for piece in inner.render(args[position] if position < len(args) else None, depth + 1):
+                pieces.append(Piece(piece.text, piece.note or f"passed to {_name(call)}() at line {line}"))
+        return _limit(pieces) or [Piece(DYNAMIC)]
+
+    def _call(self, node: Node, depth: int) -> list[Piece]:
+        callee = callee_of(node)
+        name = text(callee)
+        if node.type == "new_expression":
+            name = "new " + name
+        args = arguments_of(node)
+        if name in ("new URL", "url.resolve") and len(args) >= 2:
+            first, second = (args[0], args[1]) if name == "new URL" else (args[1], args[0])
+            return _limit([Piece(_join_url(base.text, path.text), base.note or path.note)
+                           for base in self.render(second, depth + 1) for path in self.render(first, depth + 1)])
+        if (name in _TEXT_OF or name.endswith((".parse", ".format"))) and args:
+            return self.render(args[0], depth + 1)
+        if callee is not None and callee.type == "member_expression" \
+                and text(callee.child_by_field_name("property")) in ("toString", "trim"):
+            return self.render(callee.child_by_field_name("object"), depth + 1)
+        return [Piece(DYNAMIC)]
+
+
+def _name(call: Node) -> str:
+    return text(callee_of(call))
+
+
+def _join_url(base: str, path: str) -> str:
+    if "://" in path:
+        return path
+    if DYNAMIC in path and not path.startswith("/"):
+        return base.rstrip("/") + "/" + path if DYNAMIC not in base else DYNAMIC
+    if DYNAMIC in base:
+        return base
+    return urljoin(base, path)
+
+
+def _product(left: list[Piece], right: list[Piece]) -> list[Piece]:
+    return _limit([Piece(collapse(a.text + b.text), a.note or b.note) for a in left for b in right])
+
+
+def collapse(value: str) -> str:
+    while DYNAMIC + DYNAMIC in value:
+        value = value.replace(DYNAMIC + DYNAMIC, DYNAMIC)
+    return value
+
+
+def _limit(pieces: list[Piece]) -> list[Piece]:
+    seen: dict[str, Piece] = {}
+    for piece in pieces:
+        seen.setdefault(piece.text, piece)
+    return list(seen.values())[:MAX_ALTERNATIVES]

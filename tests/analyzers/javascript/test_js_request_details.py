@@ -1,0 +1,122 @@
+"""Request details of JavaScript network calls: where they connect and what data they send."""
+
+from __future__ import annotations
+
+import pytest
+
+from egress.analyzers.javascript import JavaScriptAnalyzer
+from egress.model import Destination, FindingKind, SourceFile
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def details() -> JavaScriptAnalyzer:
+    return JavaScriptAnalyzer(request_details=True)
+
+
+def _findings(analyzer: JavaScriptAnalyzer, fixture: str, name: str = "index.js"):
+    result = analyzer.analyze(SourceFile(name, (FIXTURES / fixture / name).read_bytes()))
+    assert result.error is None
+    return result.findings
+
+
+def _dests(findings) -> dict[tuple[str, int], list[tuple]]:
+    return {(f.api, f.line): [(d.text, d.known, d.classes, d.note) for d in f.destinations] for f in findings}
+
+
+def _sources(findings) -> dict[tuple[str, int], tuple[str, ...]]:
+    return {(f.api, f.line): f.data_sources for f in findings}
+
+
+def test_literals_templates_constants_and_globals(details) -> None:
+    assert _dests(_findings(details, "req-literals")) == {
+        ("fetch", 7): [("https://api.example.com/v1/<dynamic>", "partial", ("public",), "")],
+        ("http.get", 8): [("http://localhost:3000/health", "full", ("loopback",), "")],
+        ("https.get", 9): [("https://203.0.113.7/x", "full", ("ip-literal", "public"), "")],
+        ("http.get", 10): [("http://169.254.169.254/latest/meta-data/", "full",
+                            ("ip-literal", "link-local", "cloud-metadata"), "")],
+        ("fetch", 11): [("https://hooks.slack.com/services/T0/B0/x", "full", ("public", "webhook"), "")],
+        ("fetch", 12): [("<dynamic>", "dynamic", ("dynamic-host",), "")],
+        ("WebSocket", 13): [("wss://stream.example.org/feed", "full", ("public",), "")],
+        ("XMLHttpRequest", 14): [("https://api.example.com/items", "full", ("public",), "")],
+    }
+
+
+def test_parsed_fields_of_a_destination(details) -> None:
+    by_line = {f.line: f for f in _findings(details, "req-options")}
+    assert by_line[7].destinations == (Destination(
+        text="https://upload.example.net:8443/v2/put", known="full", scheme="https", host="upload.example.net",
+        port=8443, classes=("public",)),)
+
+
+def test_options_objects(details) -> None:
+    assert _dests(_findings(details, "req-options")) == {
+        ("https.request", 7): [("https://upload.example.net:8443/v2/put", "full", ("public",), "")],
+        ("http.request", 9): [("http://intranet.local/x", "full", ("public",), "")],
+        ("https.get", 10): [("https://cdn.example.com/f/<dynamic>", "partial", ("public",), "")],
+    }
+
+
+def test_parameter_followed_to_each_local_caller_but_not_the_redirect(details) -> None:
+    assert _dests(_findings(details, "req-helper")) == {
+        ("https.get", 4): [("https://a.example.com/one", "full", ("public",), "passed to get() at line 9"),
+                           ("https://b.example.com/two", "full", ("public",), "passed to get() at line 10")],
+    }
+
+
+def test_sockets_port_and_host(details) -> None:
+    findings = _findings(details, "req-sockets")
+    assert _dests(findings) == {
+        ("net.connect", 6): [("198.51.100.20:4444", "full", ("ip-literal", "public"), "")],
+        ("tls.connect", 9): [("secure.example.com:443", "full", ("public",), "")],
+        ("net.connect", 10): [("db.example.internal:5432", "full", ("public",), "")],
+        ("net.connect", 11): [],                      # a unix socket path is no network destination
+        ("net.Socket", 12): [],
+        ("net.Socket.connect", 13): [("localhost:6379", "full", ("loopback",), "")],
+    }
+    assert _sources(findings)[("net.connect", 6)] == ("platform", "hostname")
+
+
+def test_env_into_a_request_body(details) -> None:
+    findings = _findings(details, "req-exfil-env")
+    assert _sources(findings) == {
+        ("https.request", 4): ("env NPM_TOKEN", "env"),
+        ("fetch", 9): ("env GITHUB_TOKEN",),
+    }
+    assert _dests(findings)[("fetch", 9)] == [
+        ("https://discord.com/api/webhooks/1/abc", "full", ("public", "webhook"), "")]
+
+
+def test_hostname_into_a_dns_name(details) -> None:
+    findings = _findings(details, "req-dns-hostname")
+    assert _dests(findings) == {
+        ("dns.lookup", 5): [("<dynamic>.attacker.example", "partial", ("dynamic-host",), "host built from data")],
+        ("dns.resolve", 6): [("plain.example.com", "full", ("public",), "")],
+    }
+    assert _sources(findings) == {("dns.lookup", 5): ("hostname",), ("dns.resolve", 6): ()}
+
+
+def test_npmrc_read_through_a_local_function_is_posted(details) -> None:
+    findings = _findings(details, "req-npmrc")
+    assert _sources(findings) == {("fetch", 9): ("file ~/.npmrc", "username")}
+    assert _dests(findings) == {("fetch", 9): [("https://203.0.113.7/upload", "full", ("ip-literal", "public"), "")]}
+
+
+def test_command_output_sync_and_through_a_callback(details) -> None:
+    findings = _findings(details, "req-exec")
+    assert _sources(findings) == {("https.get", 5): ("command-output",), ("https.get", 8): ("command-output",)}
+    assert _dests(findings) == {
+        ("https.get", 5): [("https://ping.example.com/?u=<dynamic>", "partial", ("public",), "")],
+        ("https.get", 8): [("https://<dynamic>.x.example.com/", "partial", ("dynamic-host",), "host built from data")],
+    }
+
+
+def test_banner_and_comment_urls_are_no_destinations(details) -> None:
+    assert _findings(details, "req-banner") == ()
+
+
+def test_details_are_off_by_default(analyze) -> None:
+    findings = analyze("req-exfil-env/index.js").findings
+    assert [f.kind for f in findings] == [FindingKind.NETWORK, FindingKind.NETWORK]
+    assert all(f.destinations == () and f.data_sources == () for f in findings)
