@@ -122,6 +122,17 @@ EXPECTED = {
     "ind_cross_file/pkg/__init__.py": set(),
     "ind_cross_file/pkg/client.py": set(),       # reaches the network only through .transport (local_uses)
     "ind_cross_file/pkg/transport.py": {(N, "urllib.request.urlopen", 6), (N, "socket.create_connection", 16)},
+    # request details (destinations, data sources): see test_py_request_details.py
+    "req_urls/client.py": {(N, "urllib.request.urlopen", line) for line in (10, 14, 18, 22, 26, 30, 34)},
+    "req_exfil/steal.py": {(N, "urllib.request.urlopen", line) for line in (15, 21, 31, 36, 40)}
+    | {(N, "socket.gethostbyname", 26)},
+    "req_peers/peers.py": {
+        (N, "socket.socket", 11), (N, "socket.socket.connect", 12), (N, "socket.socket", 17),
+        (N, "socket.socket.sendto", 18), (N, "socket.create_connection", 22), (N, "smtplib.SMTP", 26),
+        (N, "ftplib.FTP", 30), (N, "http.client.HTTPSConnection", 34), (N, "http.client.HTTPConnection.request", 35),
+    },
+    "req_params/pool.py": {(N, "socket.getaddrinfo", 6), (N, "socket.create_connection", 10)},
+    "req_setup/setup.py": {(N, "urllib.request.urlopen", 6)},
     # negatives
     "ind_negative_plugins/plugins.py": set(),   # own submodules, 'js'+'on', exec of a constant without I/O
     "constants_only/consts.py": set(),

@@ -128,11 +128,17 @@ class _Converter:
         for dec in node.decorator_list:
             b.expr(self.expr(dec))
         args = node.args
-        for default in (*args.defaults, *(d for d in args.kw_defaults if d is not None)):
-            b.expr(self.expr(default))
+        defaults: dict[str, ir.Expr] = {}
+        positional = (*args.posonlyargs, *args.args)
+        pairs = [*zip(positional[len(positional) - len(args.defaults):], args.defaults),
+                 *zip(args.kwonlyargs, args.kw_defaults)]
+        for param, default in pairs:
+            if default is not None:
+                defaults[param.arg] = value = self.expr(default)
+                b.expr(value)
         for annotation in _annotations(node):
             b.expr(self.expr(annotation), typing=True)
-        b.begin_function(node.name, _params(args))
+        b.begin_function(node.name, _params(args), defaults)
         self.body(node.body)
         b.end_function()
 

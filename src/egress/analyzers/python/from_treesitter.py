@@ -230,20 +230,25 @@ class _Converter:
             self.block(node.child_by_field_name("body"))
             b.end_class()
             return
-        params = self._params(node.child_by_field_name("parameters"))
-        b.begin_function(name, params)
+        defaults: dict[str, ir.Expr] = {}
+        params = self._params(node.child_by_field_name("parameters"), defaults)
+        b.begin_function(name, params, defaults)
         self.block(node.child_by_field_name("body"))
         b.end_function()
 
-    def _params(self, node: Node | None) -> list[str]:
+    def _params(self, node: Node | None, defaults: dict[str, ir.Expr] | None = None) -> list[str]:
         names: list[str] = []
         for p in node.named_children if node is not None else ():
             if p.type == "identifier":
                 names.append(self.text(p))
             elif p.type in ("default_parameter", "typed_default_parameter"):
-                self.b.expr(self.expr_field(p, "value"))
+                value = self.expr_field(p, "value")
+                self.b.expr(value)
                 n = p.child_by_field_name("name")
-                names += self._identifiers(n) if n is not None else []
+                found = self._identifiers(n) if n is not None else []
+                if defaults is not None and len(found) == 1 and value is not None:
+                    defaults[found[0]] = value
+                names += found
             else:               # typed, splat, Python 2 tuple parameters
                 names += self._identifiers(p)[:1] if p.type == "typed_parameter" else self._identifiers(p)
         return names

@@ -74,6 +74,8 @@ class Scope:
     returns: list[tuple[Expr, int]] = field(default_factory=list)
     stars: list[ImportRec] = field(default_factory=list)               # from m import *
     local_stars: list[ImportRec] = field(default_factory=list)         # from .m import *
+    params: tuple[str, ...] = ()                                        # function parameters, in order
+    defaults: dict[str, Expr] = field(default_factory=dict)            # parameter -> default value
 
 
 @dataclass(eq=False, slots=True)
@@ -156,8 +158,10 @@ class Builder:
             kind = "assign" if value is not None else "unknown"
             self._bind(target.id, Binding(self._order, self._conditional(), kind, self._scope, value=value))
         elif isinstance(target, Seq):
-            for item in target.items:
-                self.assign(item, None)
+            # ``a, b = x, y``: pairwise when both sides are displays of one length
+            pairs = isinstance(value, Seq) and len(value.items) == len(target.items)
+            for i, item in enumerate(target.items):
+                self.assign(item, value.items[i] if pairs else None)  # type: ignore[union-attr]
         elif isinstance(target, Attr) and value is not None:
             binding = Binding(self._order, self._conditional(), "assign", self._scope, value=value)
             cls = self._self_class(target.value)
@@ -174,9 +178,10 @@ class Builder:
     def declare_global(self, names: list[str]) -> None:
         self._scope.globals.update(names)
 
-    def begin_function(self, name: str | None, params: list[str]) -> None:
+    def begin_function(self, name: str | None, params: list[str],
+                       defaults: dict[str, Expr] | None = None) -> None:
         outer = self._scope
-        scope = Scope("function", outer, True)
+        scope = Scope("function", outer, True, params=tuple(params), defaults=dict(defaults or {}))
         if name is not None:
             self._bind(name, Binding(self._order, self._conditional(), "def", outer, info=scope))
         self._enter(scope)

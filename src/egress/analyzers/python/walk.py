@@ -17,6 +17,7 @@ from egress.analyzers.python.facts import catalog_roots, local_use, own_names
 from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
 from egress.analyzers.python.locate import Locator, render
 from egress.analyzers.python.payload import RUNNERS, CodeRunner
+from egress.analyzers.python.requests_detail import RequestDetails
 from egress.analyzers.python.scopes import ASSIGNED, PLAIN, TYPING, ClassInfo, ImportRec, Program, Scope
 from egress.analyzers.python.values import (
     NETWORK, ClassVal, DynImport, FuncVal, LocalVal, MemVal, MethodVal, ModVal, Value,
@@ -55,6 +56,7 @@ class Walker:
         self.calls: list[tuple[Scope, Scope]] = []          # caller scope, local function called
         self.uses: list[tuple[Scope, LocalUse]] = []        # uses of the package's own modules
         self._roots: frozenset[str] | None = None
+        self._details: RequestDetails | None = None      # made at the first network call
 
     @property
     def own(self) -> frozenset[str]:
@@ -163,11 +165,13 @@ class Walker:
             if isinstance(v, MemVal) and v.capability in NETWORK:
                 note = _socket_note(call) if v.api in ("socket.socket", "socket.fromfd") else ""
                 note = "; ".join(n for n in (v.how, v.origin.how, note) if n)
-                self.add(FindingKind.NETWORK, v.api, v.module, v.capability, call, scope, v.trace, note)
+                self.add(FindingKind.NETWORK, v.api, v.module, v.capability, call, scope, v.trace, note,
+                         details=(call, order))
                 made = True
             elif isinstance(v, MethodVal) and v.capability in NETWORK:
                 how = v.inst.origin.how if v.inst.origin is not None else ""
-                self.add(FindingKind.NETWORK, v.api, v.inst.module, v.capability, call, scope, v.inst.trace, how)
+                self.add(FindingKind.NETWORK, v.api, v.inst.module, v.capability, call, scope, v.inst.trace, how,
+                         details=(call, order))
                 made = True
             elif isinstance(v, ModVal) and v.name in _FILE_LOADERS:
                 self.code.load_file(call, v.name, scope, order)
@@ -281,22 +285,30 @@ class Walker:
 
     # -- findings -----------------------------------------------------------
     def add(self, kind: FindingKind, api: str, module: str, cap: Capability, at: Expr, scope: Scope,
-             trace: tuple[TraceStep, ...], note: str = "", confidence: Confidence | None = None) -> None:
+             trace: tuple[TraceStep, ...], note: str = "", confidence: Confidence | None = None,
+             details: tuple[Call, int] | None = None) -> None:
+        """``details``: the network call and its order, whose destinations and data are worked out."""
         if confidence is None:
             confidence = Confidence.MEDIUM if cap is Capability.SOCKET else Confidence.HIGH
         key = (kind, api, at.line, at.col)
-        self._add_at(key, kind, api, module, cap, at.line, at.col, scope, trace, note, confidence)
+        self._add_at(key, kind, api, module, cap, at.line, at.col, scope, trace, note, confidence, details)
 
     def _add_at(self, key: tuple, kind: FindingKind, api: str, module: str, cap: Capability, line: int,
                 byte_col: int, scope: Scope, trace: tuple[TraceStep, ...], note: str,
-                confidence: Confidence) -> None:
+                confidence: Confidence, details: tuple[Call, int] | None = None) -> None:
         if key in self.found:
             return
         column = self.loc.column(line, byte_col)
+        destinations, sources = (), ()
+        if details is not None and kind is FindingKind.NETWORK:
+            if self._details is None:
+                self._details = RequestDetails(self.ev)
+            destinations, sources = self._details.of(api, details[0], scope, details[1])
         self.found[key] = finding = Finding(
             kind=kind, api=api, module=module, capability=cap, file=self.loc.path, line=line,
             column=column, snippet=self.loc.snippet(line, column), confidence=confidence,
             in_function=scope.in_function, trace=trace, note=note,
+            destinations=destinations, data_sources=sources,
         )
         if kind is FindingKind.NETWORK:
             self.scoped.append((scope, finding))
