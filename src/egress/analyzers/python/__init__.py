@@ -6,6 +6,8 @@ form they produce), ``fold`` (constant folding and decoding of names and
 code strings, under a budget), ``values`` and ``evaluate`` (what an
 expression stands for, hidden loaders included), ``walk`` (findings),
 ``payload`` (``exec``/``eval``/``compile`` of decoded code, file loaders),
+``requests_detail``, ``strings`` and ``dataflow`` (where a network call
+connects and what data it sends, worked out only at network call sites),
 ``facts`` (cross-file exports and local uses), ``locate`` (columns and
 snippets), ``analyzer`` (the ``Analyzer``).
 """

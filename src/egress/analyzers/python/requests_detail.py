@@ -99,7 +99,10 @@ class RequestDetails:
         shape, scheme = spec
         sinks: list[Sink] = []
         dests = self._destinations(shape, scheme, api, call, scope, order, sinks, 0)
-        return tuple(dict.fromkeys(dests)), self.flow.sources(sinks)
+        unique: dict[str, Destination] = {}
+        for d in dests:                  # one destination per text: the first reading's note
+            unique.setdefault(d.text, d)
+        return tuple(unique.values()), self.flow.sources(sinks)
 
     def _destinations(self, shape: str, scheme: str, api: str, call: Call, scope: Scope, order: int,
                       sinks: list[Sink], depth: int) -> list[Destination]:
@@ -182,7 +185,9 @@ class RequestDetails:
 
     def _host_port(self, address: _Address, scheme: str) -> list[Destination]:
         out = []
-        for host in address.host:
+        # an empty host is an unset placeholder (``self.host = ""`` before configuration), not a peer
+        hosts = [h for h in address.host if h.text != ""] or [UNKNOWN]
+        for host in hosts:
             for port in address.port if address.port is not None else [None]:
                 if port is not None and not _same_call_site(host, port):
                     continue
@@ -195,6 +200,8 @@ class RequestDetails:
                     if note:
                         notes.insert(0, note)
                     port_text = str(number) if number is not None else DYNAMIC
+                    if number is None and host.text == DYNAMIC:
+                        port_text = ""          # nothing constant: plain "<dynamic>"
                 text = host.text if ":" not in host.text or host.text.startswith("[") else f"[{host.text}]"
                 if port_text:
                     text = f"{text}:{port_text}"
