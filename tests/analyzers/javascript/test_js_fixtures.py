@@ -132,6 +132,8 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "ind-vm-run/index.js": {(NET, "WebSocket", 4, 1), (NET, "fetch", 3, 1), (NET, "fetch", 3, 41), (NET, "net.connect", 2, 1)},
     "ind-zlib-payload/index.js": {(NET, "net.connect", 3, 1)},
     # request details (destinations and data sent: test_js_request_details.py)
+    "req-alternatives/index.js": {(NET, "https.get", 5, 1), (NET, "https.request", 9, 1), (NET, "net.connect", 12, 10),
+                                  (NET, "fetch", 17, 1), (NET, "https.get", 18, 1)},
     "req-dns-hostname/index.js": {(NET, "dns.lookup", 5, 1), (NET, "dns.resolve", 6, 1)},
     "req-exec/index.js": {(NET, "https.get", 5, 1), (NET, "https.get", 8, 3)},
     "req-exfil-env/index.js": {(NET, "https.request", 4, 13), (NET, "fetch", 9, 1)},

@@ -112,6 +112,23 @@ def test_command_output_sync_and_through_a_callback(details) -> None:
     }
 
 
+def test_alternatives_env_configured_hosts_and_written_options(details) -> None:
+    findings = _findings(details, "req-alternatives")
+    registry_env = ("<dynamic>", "dynamic", ("dynamic-host",), "from env npm_config_registry")
+    assert _dests(findings) == {
+        ("https.get", 5): [registry_env, ("https://registry.npmjs.org/left-pad", "full", ("public", "package-registry"), "")],
+        ("https.request", 9): [("<dynamic>", "dynamic", ("dynamic-host",), "")],   # `opts.hostname = …` later
+        ("net.connect", 12): [("<dynamic>", "dynamic", ("dynamic-host",), "")],
+        ("fetch", 17): [("https://eu.example.com/api", "full", ("public",), ""),
+                        ("https://us.example.com/api", "full", ("public",), "")],
+        ("https.get", 18): [registry_env, ("https://registry.npmjs.org/-/whoami?t=<dynamic>", "partial",
+                                           ("public", "package-registry"), "")],
+    }
+    # a host configured from the environment is where the call goes, not data it sends; a token in the query is
+    assert _sources(findings) == {("https.get", 5): (), ("https.request", 9): (), ("net.connect", 12): (),
+                                  ("fetch", 17): (), ("https.get", 18): ("env NPM_TOKEN",)}
+
+
 def test_banner_and_comment_urls_are_no_destinations(details) -> None:
     assert _findings(details, "req-banner") == ()
 
@@ -120,3 +137,38 @@ def test_details_are_off_by_default(analyze) -> None:
     findings = analyze("req-exfil-env/index.js").findings
     assert [f.kind for f in findings] == [FindingKind.NETWORK, FindingKind.NETWORK]
     assert all(f.destinations == () and f.data_sources == () for f in findings)
+
+
+# -- real packages, pinned, downloaded at test time ----------------------------
+def _package_findings(tmp_path, spec: str) -> list:
+    from egress.sources import SourceConfig, source_for
+    from egress.sources.download import Fetcher
+
+    analyzer = JavaScriptAnalyzer(request_details=True)
+    findings = []
+    with Fetcher(tmp_path / "cache") as fetcher:
+        (artifact,) = list(source_for(spec, SourceConfig(fetcher=fetcher)).collect())
+        for source in artifact.read_files(analyzer.handles):
+            result = analyzer.analyze(source)
+            assert result.error is None, (source.path, result.error)
+            findings.extend(result.findings)
+    return findings
+
+
+@pytest.mark.network
+def test_esbuild_install_downloads_from_the_npm_registry(tmp_path) -> None:
+    findings = _package_findings(tmp_path, "npm:esbuild@0.21.5")
+    (get,) = [f for f in findings if f.file == "install.js" and f.api == "https.get"]
+    assert (get.line, get.column, get.kind) == (145, 5, FindingKind.NETWORK)
+    (dest,) = get.destinations
+    assert dest.known == "partial" and dest.host == "registry.npmjs.org" and dest.scheme == "https"
+    assert dest.classes == ("public", "package-registry")
+    assert dest.text == "https://registry.npmjs.org/<dynamic>/-/<dynamic>-<dynamic>.tgz"
+    assert dest.note == "passed to fetch() at line 236"
+
+
+@pytest.mark.network
+def test_core_js_banner_urls_are_no_destinations(tmp_path) -> None:
+    findings = _package_findings(tmp_path, "npm:core-js@3.37.1")
+    assert [f for f in findings if f.file == "postinstall.js"] == []
+    assert [f for f in findings if f.destinations] == []

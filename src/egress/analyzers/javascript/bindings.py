@@ -94,6 +94,26 @@ class Bindings:
                     found.append(right)
         return found
 
+    def literal_object(self, ident: Node) -> Node | None:
+        """The object literal a name holds when no member of it is ever written (`o.host = …`)."""
+        stored = self.stored(ident)
+        decl = self.declaration(ident)
+        if len(stored) != 1 or unwrap(stored[0]).type != "object" or decl is None:
+            return None
+        for ref in self.index.references_to(decl, text(decl.node)):
+            parent = ref.parent
+            if parent is None:
+                continue
+            if parent.type in ("member_expression", "subscript_expression") and is_field(parent, "object", ref):
+                grand = parent.parent
+                if grand is not None and (grand.type in ("assignment_expression", "augmented_assignment_expression")
+                                          and is_field(grand, "left", parent) or grand.type == "unary_expression"):
+                    return None
+            if parent.type == "arguments" and parent.named_children[:1] == [ref] and parent.parent is not None \
+                    and text(parent.parent.child_by_field_name("function")) == "Object.assign":
+                return None
+        return unwrap(stored[0])
+
     def destructured_from(self, ident: Node) -> tuple[Node, str] | None:
         """`const {hostname: h} = os` → (the `os` node, "hostname") for `h`."""
         decl = self.declaration(ident)

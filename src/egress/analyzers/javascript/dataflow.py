@@ -20,7 +20,7 @@ from tree_sitter import Node
 
 from egress.model import Capability, Finding
 
-from .bindings import PASSTHROUGH, Bindings, arguments_of, callee_of
+from .bindings import PASSTHROUGH, Bindings, arguments_of, callee_of, unwrap
 from .render import DYNAMIC, Renderer
 from .scope import FUNCTION_NODES
 from .syntax import is_field, text
@@ -42,19 +42,49 @@ _MAX_NODES = 3_000
 _MAX_DEPTH = 24
 
 
-def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> list[Node]:
-    """The expressions a network call sends: its arguments, and what is written to its result."""
-    nodes = [a for a in arguments_of(call) if a.type not in FUNCTION_NODES]
+_URL_APIS = ("http.request", "http.get", "https.request", "https.get", "fetch", "WebSocket", "EventSource",
+             "navigator.sendBeacon", "http2.connect")
+#: Options that say where a request goes (configuration), not what it sends.
+_WHERE = frozenset({"host", "hostname", "protocol", "port", "family", "localAddress"})
+
+
+def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[Node], list[Node]]:
+    """What a network call sends: (data expressions, URL expressions whose base is only where it goes).
+
+    A host taken from the environment (`process.env.REGISTRY || default`) is
+    configuration of the destination, not data sent; `…?t=${process.env.TOKEN}`
+    and a DNS name made of data are.
+    """
     if finding.capability in (Capability.LISTEN, Capability.SOCKET):
-        return []
+        return [], []
+    args = [a for a in arguments_of(call) if a.type not in FUNCTION_NODES]
+    data: list[Node] = []
+    urls: list[Node] = []
+    if finding.capability is Capability.RESOLVE:
+        data = args
+    elif finding.api.endswith(_URL_APIS) and args:
+        first = unwrap(args[0])
+        if first.type == "identifier":
+            first = bindings.literal_object(first) or first
+        if first.type == "object":
+            for pair in first.named_children:
+                key = pair.child_by_field_name("key") if pair.type == "pair" else pair
+                (urls if text(key) in _WHERE else data).append(pair)
+        else:
+            urls.append(args[0])
+        data += args[1:]
+    elif finding.capability is not Capability.CONNECT or finding.api == "dgram.Socket.send":
+        data = args if finding.api != "dgram.Socket.send" else args[:1]
     calls = list(bindings.method_calls(call))
     callee = callee_of(call)
     if finding.api.endswith(".connect") and callee is not None and callee.type == "member_expression":
         calls += bindings.calls_on(callee.child_by_field_name("object"))     # `client.connect(…); client.write(x)`
     for method, sent in calls:
-        if method in _SENDS:
-            nodes.extend(a for a in arguments_of(sent) if a.type not in FUNCTION_NODES)
-    return nodes
+        if method == "open" and finding.api == "XMLHttpRequest":
+            urls.extend(arguments_of(sent)[1:2])
+        elif method in _SENDS:
+            data.extend(a for a in arguments_of(sent) if a.type not in FUNCTION_NODES)
+    return data, urls
 
 
 class Taint:
@@ -67,12 +97,47 @@ class Taint:
         self._active: set[tuple[int, int, str]] = set()
         self._visited = 0
 
-    def sources(self, nodes: list[Node]) -> tuple[str, ...]:
+    def sources(self, nodes: list[Node], urls: list[Node] = []) -> tuple[str, ...]:
+        """Data sources of `nodes`, and of `urls` except in the part that only says where to go."""
         found: dict[str, None] = {}
-        for node in nodes:
-            for source in self._of(node, 0):
-                found.setdefault(source, None)
+        for source in [s for n in nodes for s in self._of(n, 0)] + [s for u in urls for s in self._url(u, 0)]:
+            found.setdefault(source, None)
         return tuple(found)
+
+    def _url(self, node: Node | None, depth: int) -> list[str]:
+        """A URL's sources, leaving out its base (the leftmost part: scheme and host)."""
+        if node is None or depth > _MAX_DEPTH:
+            return []
+        node = unwrap(node)
+        kind = node.type
+        if kind == "pair":
+            return self._url(node.child_by_field_name("value"), depth + 1)
+        if kind == "identifier":
+            values = self.bindings.stored(node)
+            return [s for v in values for s in self._url(v, depth + 1)] if values else list(self._of(node, depth))
+        if kind == "binary_expression":
+            operator = text(node.child_by_field_name("operator"))
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            if operator == "+":
+                return self._url(left, depth + 1) + list(self._of(right, depth))
+            if operator in ("||", "??"):
+                return self._url(left, depth + 1) + self._url(right, depth + 1)
+        if kind == "ternary_expression":
+            return [s for f in ("consequence", "alternative") for s in self._url(node.child_by_field_name(f), depth + 1)]
+        if kind == "template_string":
+            parts = [c for c in node.named_children if c.type != "comment"]
+            if parts and parts[0].type == "template_substitution":
+                inner = parts[0].named_children
+                rest = [s for p in parts[1:] for s in self._of(p, depth)]
+                return (self._url(inner[0], depth + 1) if inner else []) + rest
+        if kind == "member_expression" and self._process_member(node) is not None:
+            return []                           # `process.env.REGISTRY`: where to go
+        if kind == "new_expression" and text(callee_of(node)) == "URL":
+            args = arguments_of(node)
+            if len(args) >= 2:
+                return list(self._of(args[0], depth)) + self._url(args[1], depth + 1)
+            return self._url(args[0], depth + 1) if args else []
+        return list(self._of(node, depth))
 
     def _of(self, node: Node | None, depth: int) -> tuple[str, ...]:
         if node is None or depth > _MAX_DEPTH or self._visited > _MAX_NODES:

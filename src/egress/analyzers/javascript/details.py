@@ -40,7 +40,7 @@ class RequestDetails:
         if call is None:
             return finding                        # a network function handed on, not called here
         found = destinations(finding, call, self.bindings, self.renderer)
-        sources = self.taint.sources(sent_nodes(finding, call, self.bindings))
+        sources = self.taint.sources(*sent_nodes(finding, call, self.bindings))
         if not found and not sources:
             return finding
         return replace(finding, destinations=found, data_sources=sources)

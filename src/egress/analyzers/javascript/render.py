@@ -84,6 +84,8 @@ class Renderer:
             return self._call(node, depth)
         if kind == "member_expression" and text(node.child_by_field_name("property")) in ("href", "toString"):
             return self.render(node.child_by_field_name("object"), depth + 1)
+        if kind == "member_expression" and text(node.child_by_field_name("object")) == "process.env":
+            return [Piece(DYNAMIC, f"from env {text(node.child_by_field_name('property'))}")]
         return [Piece(DYNAMIC)]
 
     def _template(self, node: Node, depth: int) -> list[Piece]:

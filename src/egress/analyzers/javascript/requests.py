@@ -49,6 +49,7 @@ def destinations(finding: Finding, call: Node, bindings: Bindings, renderer: Ren
         pieces = renderer.render(args[0]) if args else [Piece(DYNAMIC)]
     elif api.endswith(_URL_APIS):
         pieces = _url_or_options(args[0] if args else None, scheme, bindings, renderer)
+        pieces = [p if not p.text.startswith(DYNAMIC) or "://" in p.text else Piece(DYNAMIC, p.note) for p in pieces]
     elif api == "XMLHttpRequest":
         opened = [c for m, c in bindings.method_calls(call) if m == "open"]
         for open_call in opened:
@@ -72,12 +73,12 @@ def _destination(piece: Piece) -> Destination | None:
     if not value:
         return None
     if value == DYNAMIC or value.startswith(DYNAMIC + "://") or value == f"{DYNAMIC}:{DYNAMIC}":
-        return parse_destination(DYNAMIC, "dynamic")
+        return replace(parse_destination(DYNAMIC, "dynamic"), note=piece.note)
     known = "partial" if DYNAMIC in value else "full"
     dest = parse_destination(value, known)
-    notes = [piece.note] if piece.note else []
-    if DYNAMIC in dest.host and dest.host != DYNAMIC:
-        notes.insert(0, HOST_FROM_DATA)
+    notes = [piece.note] if piece.note and not piece.note.startswith("from env") else []
+    if DYNAMIC in dest.host and not dest.host.endswith(DYNAMIC):
+        notes.insert(0, HOST_FROM_DATA)     # a fixed domain under a name made at run time (DNS exfiltration)
     if notes:
         dest = replace(dest, note="; ".join(notes))
     return dest
@@ -98,9 +99,7 @@ def _options_object(node: Node | None, bindings: Bindings) -> Node | None:
     if node.type == "object":
         return node
     if node.type == "identifier":
-        stored = bindings.stored(node)
-        if len(stored) == 1 and unwrap(stored[0]).type == "object":
-            return unwrap(stored[0])
+        return bindings.literal_object(node)
     return None
 
 
@@ -140,6 +139,8 @@ def _connect(args: list[Node], scheme: str, bindings: Bindings, renderer: Render
     if all(p.text != DYNAMIC and not p.text.isdigit() for p in first):
         return []                           # a path: a local (unix) socket
     host = args[1] if len(args) > 1 and args[1].type not in _FUNCTIONS and args[1].type != "object" else None
+    if host is None and any(p.text == DYNAMIC for p in first):
+        return [Piece(DYNAMIC)]             # options, a port or a path: not known here
     return _host_port(host, args[0], renderer)
 
 
