@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from egress.destinations import suspicious_reasons
+from egress.install_scripts import reaches_out
 from egress.model import (
     Alert,
     Finding,
@@ -78,7 +79,7 @@ def package_result(
     alerts: list[Alert] = []
     for f in counted:
         kind, severity = ALERT_TYPES[f.kind]
-        if f.kind is FindingKind.INSTALL_SCRIPT and (f.note or early_network):
+        if f.kind is FindingKind.INSTALL_SCRIPT and (reaches_out(f) or early_network):
             severity = Severity.HIGH     # the hook reaches the network or starts a shell
         alerts.append(Alert(type=kind, severity=severity, finding=f))
     alerts.extend(Alert(type="installTimeNetwork", severity=Severity.HIGH, finding=f) for f in early_network)

@@ -112,7 +112,8 @@ def scan_command(targets: tuple[str, ...], fmt: str, output: str | None, verbose
             from egress.policy_apply import apply_policy, summary_dict, summary_lines
 
             outcome = apply_policy(result, policy, date.today())
-            result = dataclasses.replace(outcome.result, policy=summary_dict(outcome.summary),
+            result = dataclasses.replace(result, packages=outcome.result.packages,
+                                         policy=summary_dict(outcome.summary),
                                          policy_lines=tuple(summary_lines(outcome.summary)))
             policy_failing = outcome.summary.failing
         if baseline is not None:

@@ -58,7 +58,9 @@ def baseline_write(file: str, targets: tuple[str, ...], **kwargs: Any) -> None:
     except EgressError as exc:
         fail(str(exc))
     alerts = sum(len(p.alerts) for p in result.packages)
-    click.echo(f"wrote baseline of {len(result.packages)} packages and {alerts} alerts to {file}", err=True)
+    packages = len(result.packages)
+    click.echo(f"wrote baseline of {packages} package{'s' if packages != 1 else ''} and {alerts} "
+               f"alert{'s' if alerts != 1 else ''} to {file}", err=True)
 
 
 @baseline_group.command("compare")

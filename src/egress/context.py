@@ -79,14 +79,26 @@ class PackageContext:
         return Timing.RUNTIME if finding.in_function else Timing.IMPORT
 
 
+def shell_commands(command: str) -> list[list[str]]:
+    """The simple commands of a shell line, as words: split on ``;``, ``&&``, ``||``, ``|`` outside quotes."""
+    lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    commands: list[list[str]] = [[]]
+    try:
+        for token in lexer:
+            if token and set(token) <= set(";&|"):
+                commands.append([])
+            else:
+                commands[-1].append(token)
+    except ValueError:               # unbalanced quotes: fall back to plain words
+        return [command.split()]
+    return [words for words in commands if words]
+
+
 def node_files_of(command: str) -> list[str]:
     """Script files a lifecycle command runs with ``node``: ``node install.js && node x/y``."""
     files: list[str] = []
-    for part in re.split(r"&&|\|\||;|\|", command):
-        try:
-            words = shlex.split(part)
-        except ValueError:
-            words = part.split()
+    for words in shell_commands(command):
         if len(words) >= 2 and words[0] in ("node", "nodejs"):
             rest = iter(words[1:])
             for word in rest:

@@ -29,7 +29,7 @@ from egress.model import (
     ScanResult,
     SourceFile,
 )
-from egress.install_scripts import script_findings
+from egress.install_scripts import INLINE_PREFIX, inline_sources, place_inline, script_findings
 from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
 from egress.workers import PoolLimits, Task, WorkerPool
@@ -168,6 +168,9 @@ def scan(
             errors.append(f"{artifact.key}: {exc}")
             runner.tasks = [t for t in runner.tasks if t.id < submitted]   # drop its half-read files
             continue
+        if artifact.ecosystem is Ecosystem.NPM:
+            for source in inline_sources(artifact):     # `node -e "…"` in an install hook
+                runner.submit(item, source, check_only=False)
         work.append(item)
     runner.run()
     for item in work:
@@ -215,7 +218,9 @@ def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
         findings.extend(analysis.findings)
     if item.exports_network:
         findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses).findings())
-    placed = [dataclasses.replace(f, role=item.context.role(f.file), timing=item.context.timing(f)) for f in findings]
+    placed = [place_inline(f, item.artifact) if f.file.startswith(INLINE_PREFIX)
+              else dataclasses.replace(f, role=item.context.role(f.file), timing=item.context.timing(f))
+              for f in findings]
     if item.artifact.ecosystem is Ecosystem.NPM:
         placed.extend(script_findings(item.artifact))
     return package_result(item.artifact, placed, not_analysed, files_analysed, options)

@@ -10,10 +10,18 @@ at install time.  The tool table is data: one line per tool.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 
-from egress.context import INSTALL_SCRIPTS
-from egress.model import Capability, Confidence, Finding, FindingKind, PackageArtifact, Timing
+from egress.context import INSTALL_SCRIPTS, shell_commands
+from egress.model import Capability, Confidence, Finding, FindingKind, PackageArtifact, SourceFile, Timing
+
+#: Inline code a hook hands to an interpreter: `node -e "…"`, `python3 -c "…"`.
+_INLINE_FLAGS = {"node": ("javascript", ("-e", "--eval", "-p", "--print")),
+                 "nodejs": ("javascript", ("-e", "--eval", "-p", "--print")),
+                 "python": ("python", ("-c",)), "python3": ("python", ("-c",))}
+INLINE_PREFIX = "package.json#scripts."
 
 #: Shell tools that fetch or send over the network, by the word that invokes them.
 NETWORK_TOOLS: dict[str, str] = {
@@ -30,6 +38,14 @@ SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "powershell", "pwsh", "c
 _WORD = re.compile(r"[A-Za-z][\w.-]*")
 
 
+_CALLS, _STARTS = "calls ", "starts "
+
+
+def reaches_out(hook: Finding) -> bool:
+    """True when a hook finding's command calls a network tool or starts a shell or interpreter."""
+    return any(part.startswith((_CALLS, _STARTS)) for part in hook.note.split("; "))
+
+
 def script_findings(artifact: PackageArtifact) -> list[Finding]:
     """One finding per install hook, plus a network finding per network tool it calls."""
     scripts = artifact.metadata.get("scripts") or {}
@@ -42,13 +58,14 @@ def script_findings(artifact: PackageArtifact) -> list[Finding]:
         if not isinstance(command, str):
             continue
         line = int(lines.get(name, 1))
-        snippet = f'"{name}": {command!r}'[:160]
+        snippet = f"{json.dumps(name)}: {json.dumps(command)}"[:160]
         words = [w.lower() for w in _WORD.findall(command)]
         tools = sorted({NETWORK_TOOLS[w] for w in words if w in NETWORK_TOOLS})
         shells = sorted({w for w in words if w in SHELLS} | ({"pipe"} if "|" in command else set()))
         note = "; ".join(filter(None, (
-            f"calls {', '.join(tools)}" if tools else "",
-            f"starts {', '.join(shells)}" if shells else "",
+            f"{_CALLS}{', '.join(tools)}" if tools else "",
+            f"{_STARTS}{', '.join(shells)}" if shells else "",
+            "npm runs prepare only for git and local installs" if name == "prepare" else "",
         )))
         found.append(Finding(
             kind=FindingKind.INSTALL_SCRIPT, api=f"scripts.{name}", module="<npm lifecycle>",
@@ -62,3 +79,41 @@ def script_findings(artifact: PackageArtifact) -> list[Finding]:
                 in_function=False, note=f"{name} script runs {tool}", timing=Timing.INSTALL,
             ))
     return found
+
+
+def inline_sources(artifact: PackageArtifact) -> list[SourceFile]:
+    """The code install hooks pass inline to node or python, as files the analyzers read.
+
+    Their path is ``package.json#scripts.<hook>``; ``place_inline`` moves
+    their findings back onto the hook's line in package.json.
+    """
+    scripts = artifact.metadata.get("scripts") or {}
+    found: list[SourceFile] = []
+    if not isinstance(scripts, dict):
+        return found
+    for name in INSTALL_SCRIPTS:
+        command = scripts.get(name)
+        if not isinstance(command, str):
+            continue
+        for index, words in enumerate(shell_commands(command)):
+            if len(words) < 3 or words[0] not in _INLINE_FLAGS:
+                continue
+            language, flags = _INLINE_FLAGS[words[0]]
+            for flag, code in zip(words[1:], words[2:]):
+                if flag in flags:
+                    suffix = f".{index}" if index else ""
+                    found.append(SourceFile(f"{INLINE_PREFIX}{name}{suffix}", code.encode(), language=language))
+                    break
+    return found
+
+
+def place_inline(finding: Finding, artifact: PackageArtifact) -> Finding:
+    """A finding in a hook's inline code, put on the hook's line of package.json."""
+    hook = finding.file.removeprefix(INLINE_PREFIX).split(".")[0]
+    line = int((artifact.metadata.get("script_lines") or {}).get(hook, 1))
+    where = f"in the inline code of the {hook} script (code line {finding.line})"
+    return dataclasses.replace(
+        finding, file="package.json", line=line, column=1, timing=Timing.INSTALL, in_function=False,
+        note=f"{where}; {finding.note}" if finding.note else where,
+        trace=tuple(dataclasses.replace(step, file="package.json", line=line) for step in finding.trace),
+    )

@@ -70,7 +70,10 @@ def _transitive(sources: list[tuple[str, Source]], result: ScanResult) -> dict:
     from egress.sources.npm_lockgraph import transitive_view
 
     network = {f"{p.name}@{p.version}" for p in result.packages if p.verdict is Verdict.NETWORK}
-    return {target: transitive_view(source.graph, network)
+    scanned = {p.name for p in result.packages}
+    # direct dependencies left out (--omit dev) or not scanned (a failed download) are not shown as "none"
+    return {target: {direct: found for direct, found in transitive_view(source.graph, network).items()
+                     if direct in scanned}
             for target, source in sources if getattr(source, "graph", None) is not None}
 
 

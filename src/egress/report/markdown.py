@@ -118,6 +118,8 @@ def render_markdown(result: ScanResult, limit: int = COMMENT_LIMIT) -> str:
     tail: list[str] = []
     if result.errors:
         tail = ["**Packages that could not be scanned**", ""] + [f"- {code(e)}" for e in result.errors] + [""]
+    if result.policy_lines:
+        tail += ["**Policy**", ""] + [f"- {text(line)}" for line in result.policy_lines] + [""]
     # Room for the left-out line is kept whether or not it is needed: the limit is never passed.
     size = sum(len(s) + 1 for s in lines + tail) + len(_left_out(len(concerned))) + 2
     left_out = 0

@@ -58,8 +58,14 @@ def render(result: ScanResult, options: ReportOptions) -> str:
             for f in p.findings:
                 mark = "" if id(f) in alerted else f" [{f.role.value}, not counted]"
                 console.print(f"  {f.file}:{f.line}:{f.column}  {f.api}  ({f.kind.value}, confidence "
-                              f"{f.confidence.value}, {f.timing.value} time){mark}", markup=False)
+                              f"{f.confidence.value}, runs at {f.timing.value}){mark}", markup=False)
                 console.print(f"      {f.snippet}", markup=False)
+                if f.note:
+                    console.print(f"      note: {f.note}", markup=False)
+                for d in f.destinations:
+                    console.print(f"      → {d.text} ({', '.join(d.classes) or d.known})", markup=False)
+                if f.data_sources:
+                    console.print(f"      sends: {', '.join(f.data_sources)}", markup=False)
                 for step in f.trace:
                     console.print(f"      ← {step.file}:{step.line} {step.note}", markup=False)
             for n in p.not_analysed:
