@@ -82,3 +82,15 @@ def test_baseline_reports_only_what_is_new(tmp_path: Path) -> None:
     assert code == 1, err
     assert doc["summary"]["changed"] == 1
     assert "net.connect" in json.dumps(doc["packages"])
+
+
+def test_policy_summary_reaches_markdown_and_html(tmp_path: Path) -> None:
+    tgz = _tgz(tmp_path / "t.tgz")
+    policy = tmp_path / "egress.toml"
+    policy.write_text('[[allow]]\necosystem = "npm"\nname = "tiny-client"\napis = ["fetch"]\n'
+                      'reason = "fetch goes to our own API"\n')
+    for fmt in ("markdown", "html"):
+        code, out, err = _run("scan", str(tgz), "--policy", str(policy), "--format", fmt,
+                              "--cache-dir", str(tmp_path / "c"))
+        assert code == 0, err
+        assert "hidden by policy: 1" in out and "fetch goes to our own API" in out

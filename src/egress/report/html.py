@@ -185,6 +185,9 @@ def render_html(result: ScanResult) -> str:
     if result.errors:
         items = "".join(f"<li>{esc(e)}</li>" for e in result.errors)
         errors = f'<section class="errors"><h2>Could not be scanned</h2><ul>{items}</ul></section>'
+    if result.policy_lines:
+        items = "".join(f"<li>{esc(line)}</li>" for line in result.policy_lines)
+        errors += f'<section class="policy"><h2>Policy</h2><ul>{items}</ul></section>'
     sections = "\n".join(_section(p, i) for i, p in enumerate(packages, start=1)
                          if p.alerts or p.not_analysed or p.findings)
     total = len(packages)
