@@ -24,6 +24,9 @@ code.  File format (one file per ecosystem)::
     [dependency.axios]                   # third-party client, by package name
     specifiers = ["axios"]
 
+    [source.os]                          # data a request may carry: module member -> label
+    hostname = "hostname"                # ("file" is labelled with the path read)
+
 Capabilities are those of ``egress.model.Capability``; ``importOnly`` as
 ``unlisted`` means "an import alone, reported at low confidence".
 """
@@ -83,6 +86,7 @@ class Catalog:
     classes: Mapping[str, ClassEntry]
     globals: Mapping[str, GlobalEntry]
     dependencies: Mapping[str, DependencyEntry]  # keyed by every specifier
+    sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # module -> member -> data label
 
     def module(self, specifier: str) -> ModuleEntry | None:
         return self.modules.get(specifier)
@@ -147,7 +151,12 @@ def parse_catalog(ecosystem: Ecosystem, text: str) -> Catalog:
         dep = DependencyEntry(name=name, specifiers=tuple(spec.get("specifiers", [name])))
         for specifier in dep.specifiers:
             dependencies[specifier] = dep
-    return Catalog(ecosystem, modules, classes, globals_, dependencies)
+    sources: dict[str, dict[str, str]] = {}
+    for module, members in raw.get("source", {}).items():
+        if not all(isinstance(label, str) and label for label in members.values()):
+            raise ValueError(f"catalog source.{module}: every member needs a label")
+        sources[module] = dict(members)
+    return Catalog(ecosystem, modules, classes, globals_, dependencies, sources)
 
 
 @lru_cache(maxsize=None)

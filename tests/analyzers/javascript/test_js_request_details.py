@@ -172,3 +172,17 @@ def test_core_js_banner_urls_are_no_destinations(tmp_path) -> None:
     findings = _package_findings(tmp_path, "npm:core-js@3.37.1")
     assert [f for f in findings if f.file == "postinstall.js"] == []
     assert [f for f in findings if f.destinations] == []
+
+
+def test_catalog_source_sections() -> None:
+    from egress.catalog import load_catalog, parse_catalog
+    from egress.model import Ecosystem
+
+    catalog = parse_catalog(Ecosystem.NPM, '[source.os]\nhostname = "hostname"\n')
+    assert catalog.sources == {"os": {"hostname": "hostname"}}
+    assert parse_catalog(Ecosystem.NPM, "").sources == {}
+    with pytest.raises(ValueError, match="source.os"):
+        parse_catalog(Ecosystem.NPM, '[source.os]\nhostname = ""\n')
+    shipped = load_catalog(Ecosystem.NPM).sources
+    assert (shipped["os"]["userInfo"], shipped["fs"]["readFileSync"], shipped["child_process"]["execSync"]) == (
+        "username", "file", "command-output")

@@ -277,7 +277,8 @@ class _FilePass:
         for key, node in self.flow.finding_nodes.items():
             finding = self.flow.findings[key]
             if finding.kind is FindingKind.NETWORK and not finding.note.endswith("(not called here)"):
-                details = details or RequestDetails(self.index, self.constant, self.source.position)
+                details = details or RequestDetails(self.index, self.constant, self.source.position,
+                                                      self.catalog.sources)
                 self.flow.findings[key] = details.add(finding, node)
 
     # -- whole-file verdicts ----------------------------------------------

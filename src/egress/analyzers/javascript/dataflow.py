@@ -1,10 +1,11 @@
 """What data a network call sends: a small taint pass from sensitive sources.
 
-Sources are the environment (`process.env`, by name when literal), host
-identity (`os.hostname()`, `os.userInfo()`, `os.networkInterfaces()`,
-`os.homedir()`, `os.platform()`), file reads (`fs.readFileSync(path)`, with
-the path when known, `~` for the home directory) and command output
-(`child_process.execSync`, an `exec` callback's parameters).  A value is
+Sources are the environment (`process.env`, by name when literal) and the
+module members the catalog lists (``[source.*]`` in ``npm.toml``): host
+identity (`os.hostname()`, `os.userInfo()`, …), file reads
+(`fs.readFileSync(path)`, with the path when known, `~` for the home
+directory) and command output (`child_process.execSync`, an `exec`
+callback's parameters).  A value is
 tainted when it is built from a source: through names (initializers,
 assignments, `o.x = …`, callers' arguments for a parameter, one level),
 object and array literals, templates, concatenation, method calls on a
@@ -16,6 +17,8 @@ function body passed as a callback is not data and is not entered.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from tree_sitter import Node
 
 from egress.model import Capability, Finding
@@ -25,15 +28,6 @@ from .render import DYNAMIC, Renderer
 from .scope import FUNCTION_NODES
 from .syntax import is_field, text
 
-#: module -> member -> data source label (a file read is labelled with its path).
-SOURCES: dict[str, dict[str, str]] = {
-    "os": {"hostname": "hostname", "userInfo": "username", "homedir": "homedir",
-           "networkInterfaces": "network-interfaces", "platform": "platform", "type": "platform",
-           "release": "platform", "arch": "platform"},
-    "fs": {"readFileSync": "file", "readFile": "file"},
-    "child_process": {"execSync": "command-output", "exec": "command-output", "execFileSync": "command-output",
-                      "execFile": "command-output", "spawnSync": "command-output"},
-}
 _PROCESS_PLATFORM = frozenset({"platform", "arch"})
 _HOME_VARIABLES = frozenset({"HOME", "USERPROFILE"})
 #: Methods of a request or socket object whose arguments are sent.
@@ -90,8 +84,10 @@ def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[N
 class Taint:
     """The data sources of expressions in one file, memoised per node."""
 
-    def __init__(self, bindings: Bindings, renderer: Renderer) -> None:
+    def __init__(self, bindings: Bindings, renderer: Renderer, table: Mapping[str, Mapping[str, str]]) -> None:
+        """`table`: module -> member -> data label, the catalog's `[source.*]` sections."""
         self.bindings = bindings
+        self.table = table
         self.paths = Renderer(bindings, renderer.position, self._path_leaf)
         self._memo: dict[tuple[int, int, str], tuple[str, ...]] = {}
         self._active: set[tuple[int, int, str]] = set()
@@ -227,7 +223,7 @@ class Taint:
         target = self.bindings.module_of(callee)
         if target is None or target[1] is None:
             return None
-        label = SOURCES.get(target[0], {}).get(target[1])
+        label = self.table.get(target[0], {}).get(target[1])
         if label == "file":
             path = self.paths.render(args[0])[0].text if args else DYNAMIC
             return f"file {path}" if path != DYNAMIC else "file"

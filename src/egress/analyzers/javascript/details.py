@@ -8,7 +8,7 @@ file without any pays nothing; see ``requests.py`` (destinations) and
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Mapping
 
 from tree_sitter import Node
 
@@ -27,10 +27,11 @@ _NO_DETAILS = frozenset({Capability.LISTEN, Capability.HELPER, Capability.EXECUT
 class RequestDetails:
     """Fills ``Finding.destinations`` and ``Finding.data_sources`` for one file's call sites."""
 
-    def __init__(self, index: NameIndex, constant: ConstantLookup, position: Callable[[Node], tuple[int, int]]) -> None:
+    def __init__(self, index: NameIndex, constant: ConstantLookup, position: Callable[[Node], tuple[int, int]],
+                 sources: Mapping[str, Mapping[str, str]]) -> None:
         self.bindings = Bindings(index, constant)
         self.renderer = Renderer(self.bindings, position)
-        self.taint = Taint(self.bindings, self.renderer)
+        self.taint = Taint(self.bindings, self.renderer, sources)
 
     def add(self, finding: Finding, node: Node) -> Finding:
         """`finding` with its request details, unchanged when it is not a network call."""
