@@ -137,6 +137,7 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "req-dns-hostname/index.js": {(NET, "dns.lookup", 5, 1), (NET, "dns.resolve", 6, 1)},
     "req-exec/index.js": {(NET, "https.get", 5, 1), (NET, "https.get", 8, 3)},
     "req-exfil-env/index.js": {(NET, "https.request", 4, 13), (NET, "fetch", 9, 1)},
+    "req-helper-data/index.js": {(NET, "https.request", 5, 15), (NET, "https.request", 16, 10)},
     "req-helper/index.js": {(NET, "https.get", 4, 10)},
     "req-literals/index.js": {(NET, "fetch", 7, 9), (NET, "http.get", 8, 3), (NET, "https.get", 9, 3), (NET, "http.get", 10, 3),
                               (NET, "fetch", 11, 3), (NET, "fetch", 12, 3), (NET, "WebSocket", 13, 14),

@@ -65,6 +65,16 @@ def test_parameter_followed_to_each_local_caller_but_not_the_redirect(details) -
     }
 
 
+def test_data_and_options_through_a_helper_and_a_chained_end(details) -> None:
+    findings = _findings(details, "req-helper-data")
+    assert _dests(findings) == {
+        ("https.request", 5): [("https://telemetry.example.io/i", "full", ("public",), "passed to send() at line 12")],
+        # the helper writes into its options: what the caller passed is not where it goes
+        ("https.request", 16): [("<dynamic>", "dynamic", ("dynamic-host",), "passed to post() at line 18")],
+    }
+    assert _sources(findings) == {("https.request", 5): ("hostname", "network-interfaces"), ("https.request", 16): ()}
+
+
 def test_sockets_port_and_host(details) -> None:
     findings = _findings(details, "req-sockets")
     assert _dests(findings) == {
@@ -118,7 +128,7 @@ def test_alternatives_env_configured_hosts_and_written_options(details) -> None:
     assert _dests(findings) == {
         ("https.get", 5): [registry_env, ("https://registry.npmjs.org/left-pad", "full", ("public", "package-registry"), "")],
         ("https.request", 9): [("<dynamic>", "dynamic", ("dynamic-host",), "")],   # `opts.hostname = …` later
-        ("net.connect", 12): [("<dynamic>", "dynamic", ("dynamic-host",), "")],
+        ("net.connect", 12): [("peer.example.com:7000", "full", ("public",), "passed to open() at line 14")],
         ("fetch", 17): [("https://eu.example.com/api", "full", ("public",), ""),
                         ("https://us.example.com/api", "full", ("public",), "")],
         ("https.get", 18): [registry_env, ("https://registry.npmjs.org/-/whoami?t=<dynamic>", "partial",

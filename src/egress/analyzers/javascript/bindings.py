@@ -97,9 +97,15 @@ class Bindings:
     def literal_object(self, ident: Node) -> Node | None:
         """The object literal a name holds when no member of it is ever written (`o.host = …`)."""
         stored = self.stored(ident)
-        decl = self.declaration(ident)
-        if len(stored) != 1 or unwrap(stored[0]).type != "object" or decl is None:
+        if len(stored) != 1 or unwrap(stored[0]).type != "object" or self.members_written(ident):
             return None
+        return unwrap(stored[0])
+
+    def members_written(self, ident: Node) -> bool:
+        """Some member of what the name holds is written, deleted or `Object.assign`ed (or it is unknown)."""
+        decl = self.declaration(ident)
+        if decl is None:
+            return True
         for ref in self.index.references_to(decl, text(decl.node)):
             parent = ref.parent
             if parent is None:
@@ -108,11 +114,11 @@ class Bindings:
                 grand = parent.parent
                 if grand is not None and (grand.type in ("assignment_expression", "augmented_assignment_expression")
                                           and is_field(grand, "left", parent) or grand.type == "unary_expression"):
-                    return None
+                    return True
             if parent.type == "arguments" and parent.named_children[:1] == [ref] and parent.parent is not None \
                     and text(parent.parent.child_by_field_name("function")) == "Object.assign":
-                return None
-        return unwrap(stored[0])
+                return True
+        return False
 
     def destructured_from(self, ident: Node) -> tuple[Node, str] | None:
         """`const {hostname: h} = os` → (the `os` node, "hostname") for `h`."""
@@ -224,20 +230,10 @@ class Bindings:
 
     def method_calls(self, call: Node) -> list[tuple[str, Node]]:
         """Methods called on a call's result: chained, or through the variable it is stored in."""
-        found: list[tuple[str, Node]] = []
-        node = call
-        while node.parent is not None and node.parent.type in PASSTHROUGH:
-            node = node.parent
+        found, node = _chain(call)
         parent = node.parent
-        while parent is not None and parent.type == "member_expression" and is_field(parent, "object", node):
-            grand = parent.parent
-            if grand is None or grand.type != "call_expression" or not is_field(grand, "function", parent):
-                break
-            method = text(parent.child_by_field_name("property"))
-            found.append((method, grand))
-            if method not in _CHAINABLE:
-                return found
-            node, parent = grand, grand.parent
+        if found and found[-1][0] not in _CHAINABLE:
+            return found
         if parent is not None and parent.type == "variable_declarator" and is_field(parent, "value", node):
             found.extend(self.calls_on(parent.child_by_field_name("name")))
         return found
@@ -251,12 +247,7 @@ class Bindings:
             return []
         found = []
         for ref in self.index.references_to(decl, text(ident)):
-            parent = ref.parent
-            if parent is None or parent.type != "member_expression" or not is_field(parent, "object", ref):
-                continue
-            grand = parent.parent
-            if grand is not None and grand.type == "call_expression" and is_field(grand, "function", parent):
-                found.append((text(parent.child_by_field_name("property")), grand))
+            found.extend(_chain(ref)[0])
         return found
 
     def returned(self, fn: Node) -> list[Node]:
@@ -277,6 +268,24 @@ class Bindings:
                 continue
             pending.extend(node.named_children)
         return found
+
+
+def _chain(node: Node) -> tuple[list[tuple[str, Node]], Node]:
+    """Method calls chained on `node` (`x.on(…).end(…)`), and the node the chain ends at."""
+    found: list[tuple[str, Node]] = []
+    while node.parent is not None and node.parent.type in PASSTHROUGH:
+        node = node.parent
+    parent = node.parent
+    while parent is not None and parent.type == "member_expression" and is_field(parent, "object", node):
+        grand = parent.parent
+        if grand is None or grand.type != "call_expression" or not is_field(grand, "function", parent):
+            break
+        method = text(parent.child_by_field_name("property"))
+        found.append((method, grand))
+        if method not in _CHAINABLE:
+            break
+        node, parent = grand, grand.parent
+    return found, node
 
 
 def _canonical(specifier: str) -> str:

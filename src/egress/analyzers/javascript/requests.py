@@ -12,6 +12,7 @@ Only network call sites are looked at, so the common path stays fast.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from tree_sitter import Node
 
@@ -21,6 +22,7 @@ from egress.model import Capability, Destination, Finding
 from .bindings import Bindings, arguments_of, unwrap
 from .fold import property_value
 from .render import DYNAMIC, MAX_ALTERNATIVES, Piece, Renderer, collapse
+from .syntax import text
 
 _URL_APIS = ("http.request", "http.get", "https.request", "https.get", "fetch", "WebSocket", "EventSource",
              "navigator.sendBeacon", "http2.connect", "http.ClientRequest", "https.ClientRequest")
@@ -84,11 +86,38 @@ def _destination(piece: Piece) -> Destination | None:
     return dest
 
 
-def _url_or_options(node: Node | None, scheme: str, bindings: Bindings, renderer: Renderer) -> list[Piece]:
+def _url_or_options(node: Node | None, scheme: str, bindings: Bindings, renderer: Renderer,
+                    follow: bool = True) -> list[Piece]:
     options = _options_object(node, bindings)
-    if options is None:
-        return renderer.render(node)
-    return _from_options(options, scheme, renderer)
+    if options is not None:
+        return _from_options(options, scheme, renderer)
+    passed = _per_caller(node, bindings, renderer,
+                         lambda arg: _url_or_options(arg, scheme, bindings, renderer, False)) if follow else None
+    return passed if passed is not None else renderer.render(node)
+
+
+def _per_caller(node: Node | None, bindings: Bindings, renderer: Renderer,
+                each: Callable[[Node | None], list[Piece]]) -> list[Piece] | None:
+    """For a parameter that receives options objects (`open({host, port})`): each caller's argument.
+
+    None when `node` is not such a parameter (the renderer follows plain values itself).
+    """
+    ident = unwrap(node) if node is not None else None
+    if ident is None or ident.type != "identifier" or bindings.stored(ident) or bindings.members_written(ident):
+        return None
+    param = bindings.parameter(ident)
+    if param is None:
+        return None
+    fn, position = param
+    calls = bindings.callers(fn)[:MAX_ALTERNATIVES]
+    args = [arguments_of(c)[position] if position < len(arguments_of(c)) else None for c in calls]
+    if not any(a is not None and _options_object(a, bindings) is not None for a in args):
+        return None
+    pieces = []
+    for call, arg in zip(calls, args):
+        note = f"passed to {text(call.child_by_field_name('function'))}() at line {renderer.position(call)[0]}"
+        pieces += [Piece(p.text, p.note or note) for p in each(arg)]
+    return pieces
 
 
 def _options_object(node: Node | None, bindings: Bindings) -> Node | None:
@@ -125,10 +154,16 @@ def _from_options(options: Node, scheme: str, renderer: Renderer) -> list[Piece]
     return pieces[:MAX_ALTERNATIVES]
 
 
-def _connect(args: list[Node], scheme: str, bindings: Bindings, renderer: Renderer) -> list[Piece]:
+def _connect(args: list[Node], scheme: str, bindings: Bindings, renderer: Renderer,
+             follow: bool = True) -> list[Piece]:
     """`connect(port, host)`, `connect({host, port})`, `connect(path)` (a local socket: none)."""
     if not args:
         return []
+    if len(args) == 1 and follow:
+        passed = _per_caller(args[0], bindings, renderer,
+                             lambda arg: _connect([arg] if arg is not None else [], scheme, bindings, renderer, False))
+        if passed is not None:
+            return passed
     options = _options_object(args[0], bindings)
     if options is not None:
         if property_value(options, "path") is not None and property_value(options, "port") is None:
