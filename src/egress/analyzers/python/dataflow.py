@@ -66,6 +66,7 @@ class DataFlow:
     def __init__(self, ev: Evaluator, strings: Strings) -> None:
         self.ev = ev
         self.strings = strings
+        self._memo: dict[int, frozenset[str]] = {}
 
     def sources(self, exprs: list[tuple[Expr, Scope, int]]) -> tuple[str, ...]:
         found: set[str] = set()
@@ -79,11 +80,16 @@ class DataFlow:
     def _sources(self, e: Expr, scope: Scope, order: int, depth: int, active: set[int]) -> set[str]:
         if depth > MAX_DEPTH or id(e) in active or isinstance(e, Const):
             return set()
+        memo = self._memo.get(id(e))
+        if memo is not None:
+            return memo
         active.add(id(e))
         try:
-            return self._of(e, scope, order, depth + 1, active)
+            found = self._of(e, scope, order, depth + 1, active)
         finally:
             active.discard(id(e))
+        self._memo[id(e)] = frozenset(found)
+        return found
 
     def _of(self, e: Expr, scope: Scope, order: int, depth: int, active: set[int]) -> set[str]:
         if isinstance(e, Name):

@@ -180,7 +180,11 @@ class RequestDetails:
         sinks.append((url, scope, order))
         out = []
         for piece in self.strings.pieces(url, scope, order):
-            out.append(self._parsed(piece.text, "; ".join(piece.notes)))
+            note = "; ".join(piece.notes)
+            if "://" in piece.text or piece.text == DYNAMIC:
+                out.append(self._parsed(piece.text, note))
+            else:        # ``base + "?q"``: the scheme and host are in the part known only at run time
+                out.append(dataclasses.replace(_dynamic(note), text=piece.text, known="partial"))
         return out
 
     def _host_port(self, address: _Address, scheme: str) -> list[Destination]:
@@ -213,7 +217,7 @@ class RequestDetails:
     def _parsed(self, text: str, note: str, port: int | None = None) -> Destination:
         known = "full" if DYNAMIC not in text else "dynamic" if text == DYNAMIC else "partial"
         dest = parse_destination(text.removesuffix(f":{DYNAMIC}"), known)
-        if DYNAMIC in dest.host and dest.host != DYNAMIC:
+        if DYNAMIC in dest.host and not dest.host.endswith(DYNAMIC):   # a fixed domain under a made-up name
             note = "; ".join(n for n in ("host built from data", note) if n)
         return dataclasses.replace(dest, text=text, note=note, port=port if port is not None else dest.port)
 

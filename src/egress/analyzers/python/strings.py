@@ -63,6 +63,7 @@ class Strings:
         self.ev = ev
         self._sites: dict[str, list[tuple[Call, Scope, int]]] | None = None
         self._names: dict[int, str] = {}
+        self._memo: dict[int, list[Piece]] = {}
 
     # -- parameters ---------------------------------------------------------
     @staticmethod
@@ -144,8 +145,14 @@ class Strings:
             return [Piece(str(value), (), value)]
         if depth > MAX_DEPTH:
             return [UNKNOWN]
-        found = self._pieces(e, scope, order, depth + 1)
-        return _dedupe(found) or [UNKNOWN]
+        key = id(e)
+        memo = self._memo.get(key)
+        if memo is not None:
+            return memo
+        self._memo[key] = [UNKNOWN]          # cycle guard: a reading in progress is unknown
+        found = _dedupe(self._pieces(e, scope, order, depth + 1)) or [UNKNOWN]
+        self._memo[key] = found
+        return found
 
     def _pieces(self, e: Expr, scope: Scope, order: int, depth: int) -> list[Piece]:
         if isinstance(e, Name):

@@ -23,7 +23,8 @@ from egress.analyzers.python.values import (
     NETWORK, ClassVal, DynImport, FuncVal, LocalVal, MemVal, MethodVal, ModVal, Value,
 )
 from egress.catalog import Catalog
-from egress.model import Capability, Confidence, Finding, FindingKind, LocalUse, TraceStep
+from egress.destinations import DYNAMIC, classify
+from egress.model import Capability, Confidence, Destination, Finding, FindingKind, LocalUse, TraceStep
 
 _TYPE_CHECKS = frozenset({"isinstance", "issubclass", "hasattr"})
 _BUILTINS = _TYPE_CHECKS | {"getattr"} | RUNNERS
@@ -303,7 +304,10 @@ class Walker:
         if details is not None and kind is FindingKind.NETWORK:
             if self._details is None:
                 self._details = RequestDetails(self.ev)
-            destinations, sources = self._details.of(api, details[0], scope, details[1])
+            try:
+                destinations, sources = self._details.of(api, details[0], scope, details[1])
+            except RecursionError:   # the finding stands; only its details are not worked out
+                destinations, sources = (classify(Destination(DYNAMIC, "dynamic", note="too deeply nested")),), ()
         self.found[key] = finding = Finding(
             kind=kind, api=api, module=module, capability=cap, file=self.loc.path, line=line,
             column=column, snippet=self.loc.snippet(line, column), confidence=confidence,
