@@ -135,6 +135,7 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "req-alternatives/index.js": {(NET, "https.get", 5, 1), (NET, "https.request", 9, 1), (NET, "net.connect", 12, 10),
                                   (NET, "fetch", 17, 1), (NET, "https.get", 18, 1)},
     "req-dns-hostname/index.js": {(NET, "dns.lookup", 5, 1), (NET, "dns.resolve", 6, 1)},
+    "req-esm/index.mjs": {(NET, "fetch", 6, 7), (NET, "fetch", 7, 7), (NET, "fetch", 8, 7)},
     "req-exec/index.js": {(NET, "https.get", 5, 1), (NET, "https.get", 8, 3)},
     "req-exfil-env/index.js": {(NET, "https.request", 4, 13), (NET, "fetch", 9, 1)},
     "req-helper-data/index.js": {(NET, "https.request", 5, 15), (NET, "https.request", 16, 10)},

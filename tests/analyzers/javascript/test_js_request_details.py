@@ -113,6 +113,34 @@ def test_npmrc_read_through_a_local_function_is_posted(details) -> None:
     assert _dests(findings) == {("fetch", 9): [("https://203.0.113.7/upload", "full", ("ip-literal", "public"), "")]}
 
 
+def test_esm_imports_of_sources(details) -> None:
+    findings = _findings(details, "req-esm", "index.mjs")
+    assert _sources(findings) == {("fetch", 6): ("hostname", "file /etc/passwd"), ("fetch", 7): ("command-output",),
+                                  ("fetch", 8): ()}
+    assert [d.text for f in findings for d in f.destinations] == [
+        "https://x.example.net/c", "https://x.example.net/d", "https://x.example.net/e"]
+
+
+def test_a_file_without_sources_skips_the_taint_pass(details) -> None:
+    from egress.analyzers.javascript.bindings import Bindings
+    from egress.analyzers.javascript.dataflow import has_source
+    from egress.analyzers.javascript.parsing import Parsers
+    from egress.analyzers.javascript.scope import NameIndex
+    from egress.catalog import load_catalog
+    from egress.model import Ecosystem
+
+    table = load_catalog(Ecosystem.NPM).sources
+
+    def reads(code: bytes) -> bool:
+        root = Parsers().parse("x.js", code).tree.root_node
+        return has_source(code, root, Bindings(NameIndex(root, code), lambda _: None), table)
+
+    assert reads(b"const os = require('os'); fetch(u, {body: os.hostname()})")
+    assert reads(b"fetch(u, {body: process.env.X})")
+    assert not reads(b"const u = new URL(x); fetch(u.hostname); // os.hostname()")
+    assert not reads(b"const process = {env: 1}; fetch(process.env)")
+
+
 def test_command_output_sync_and_through_a_callback(details) -> None:
     findings = _findings(details, "req-exec")
     assert _sources(findings) == {("https.get", 5): ("command-output",), ("https.get", 8): ("command-output",)}

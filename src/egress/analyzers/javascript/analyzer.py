@@ -278,7 +278,7 @@ class _FilePass:
             finding = self.flow.findings[key]
             if finding.kind is FindingKind.NETWORK and not finding.note.endswith("(not called here)"):
                 details = details or RequestDetails(self.index, self.constant, self.source.position,
-                                                      self.catalog.sources)
+                                                      self.catalog.sources, self.source.data)
                 self.flow.findings[key] = details.add(finding, node)
 
     # -- whole-file verdicts ----------------------------------------------

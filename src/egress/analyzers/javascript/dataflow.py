@@ -32,7 +32,7 @@ _PROCESS_PLATFORM = frozenset({"platform", "arch"})
 _HOME_VARIABLES = frozenset({"HOME", "USERPROFILE"})
 #: Methods of a request or socket object whose arguments are sent.
 _SENDS = frozenset({"write", "end", "send", "setRequestHeader", "setHeader", "open"})
-_MAX_NODES = 3_000
+_MAX_NODES = 1_000
 _MAX_DEPTH = 24
 
 
@@ -79,6 +79,56 @@ def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[N
         elif method in _SENDS:
             data.extend(a for a in arguments_of(sent) if a.type not in FUNCTION_NODES)
     return data, urls
+
+
+def has_source(data: bytes, root: Node, bindings: Bindings, table: Mapping[str, Mapping[str, str]]) -> bool:
+    """Whether the file reads any data source at all; found by text search, confirmed in the tree.
+
+    Most files with network calls (client libraries, bundles) read none, and the
+    taint pass, which resolves many names, is then skipped.
+    """
+    names = {member: module for module, members in table.items() for member in members}
+    names.update({"env": "process", "platform": "process", "arch": "process"})
+    for name, module in names.items():
+        needle, pos = name.encode(), 0
+        while (pos := data.find(needle, pos)) >= 0:
+            start, pos = pos, pos + len(needle)
+            node = root.descendant_for_byte_range(start, pos)
+            if node is None or node.start_byte != start or node.end_byte != pos:
+                continue
+            parent = node.parent
+            if node.type == "property_identifier" and parent is not None and parent.type == "member_expression":
+                obj = parent.child_by_field_name("object")
+                if obj is None:
+                    continue
+                if module == "process" and text(obj) == "process" and bindings.is_free(obj):
+                    return True
+                target = bindings.module_of(obj) if module != "process" else None
+                if target is not None and target == (module, None):
+                    return True
+            elif node.type in ("shorthand_property_identifier_pattern", "property_identifier", "identifier") \
+                    and module != "process" and _imported_member(node, bindings) == (module, name):
+                return True
+    return False
+
+
+def _imported_member(node: Node, bindings: Bindings) -> tuple[str, str | None] | None:
+    """`const {hostname} = require('os')`, `import {execSync} from 'child_process'`."""
+    holder = node.parent
+    while holder is not None and holder.type in ("pair_pattern", "object_pattern", "import_specifier", "named_imports",
+                                                 "import_clause", "object_assignment_pattern"):
+        holder = holder.parent
+    if holder is None:
+        return None
+    if holder.type == "variable_declarator":
+        value = holder.child_by_field_name("value")
+        target = bindings.module_of(value) if value is not None else None
+        return (target[0], text(node)) if target is not None and target[1] is None else None
+    if holder.type == "import_statement":
+        source = holder.child_by_field_name("source")
+        module = text(source)[1:-1].removeprefix("node:") if source is not None else ""
+        return ("fs" if module == "fs/promises" else module), text(node)
+    return None
 
 
 class Taint:

@@ -15,7 +15,7 @@ from tree_sitter import Node
 from egress.model import Capability, Finding, FindingKind
 
 from .bindings import Bindings
-from .dataflow import Taint, sent_nodes
+from .dataflow import Taint, has_source, sent_nodes
 from .fold import ConstantLookup
 from .render import Renderer
 from .requests import call_of, destinations
@@ -28,10 +28,11 @@ class RequestDetails:
     """Fills ``Finding.destinations`` and ``Finding.data_sources`` for one file's call sites."""
 
     def __init__(self, index: NameIndex, constant: ConstantLookup, position: Callable[[Node], tuple[int, int]],
-                 sources: Mapping[str, Mapping[str, str]]) -> None:
+                 sources: Mapping[str, Mapping[str, str]], data: bytes) -> None:
         self.bindings = Bindings(index, constant)
         self.renderer = Renderer(self.bindings, position)
-        self.taint = Taint(self.bindings, self.renderer, sources)
+        reads = _mentions(data, sources) and has_source(data, index.root, self.bindings, sources)
+        self.taint = Taint(self.bindings, self.renderer, sources) if reads else None
 
     def add(self, finding: Finding, node: Node) -> Finding:
         """`finding` with its request details, unchanged when it is not a network call."""
@@ -41,7 +42,19 @@ class RequestDetails:
         if call is None:
             return finding                        # a network function handed on, not called here
         found = destinations(finding, call, self.bindings, self.renderer)
-        sources = self.taint.sources(*sent_nodes(finding, call, self.bindings))
+        sources = self.taint.sources(*sent_nodes(finding, call, self.bindings)) if self.taint is not None else ()
         if not found and not sources:
             return finding
         return replace(finding, destinations=found, data_sources=sources)
+
+
+def _mentions(data: bytes, sources: Mapping[str, Mapping[str, str]]) -> bool:
+    """Whether a file can read a data source at all: `process` or a quoted source module name.
+
+    The taint pass resolves many names; a file that names no source (most
+    bundles of a client library) skips it.
+    """
+    if b"process" in data:
+        return True
+    return any(quote + prefix + module.encode() in data
+               for module in sources for quote in (b"'", b'"', b"`") for prefix in (b"", b"node:"))
