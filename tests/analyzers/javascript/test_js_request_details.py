@@ -43,6 +43,12 @@ def test_literals_templates_constants_and_globals(details) -> None:
     }
 
 
+def test_data_sent_by_a_websocket_and_an_xhr(details) -> None:
+    sources = _sources(_findings(details, "req-literals"))
+    assert (sources[("WebSocket", 13)], sources[("XMLHttpRequest", 14)]) == (("env HOME",), ("env",))
+    assert all(not v for k, v in sources.items() if k[0] not in ("WebSocket", "XMLHttpRequest"))
+
+
 def test_parsed_fields_of_a_destination(details) -> None:
     by_line = {f.line: f for f in _findings(details, "req-options")}
     assert by_line[7].destinations == (Destination(
@@ -84,8 +90,14 @@ def test_sockets_port_and_host(details) -> None:
         ("net.connect", 11): [],                      # a unix socket path is no network destination
         ("net.Socket", 12): [],
         ("net.Socket.connect", 13): [("localhost:6379", "full", ("loopback",), "")],
+        ("dgram.createSocket", 15): [],
+        ("dgram.Socket.send", 16): [("8.8.8.8:53", "full", ("ip-literal", "public"), "")],
     }
-    assert _sources(findings)[("net.connect", 6)] == ("platform", "hostname")
+    assert _sources(findings) == {
+        ("net.connect", 6): ("platform", "hostname"), ("tls.connect", 9): (), ("net.connect", 10): (),
+        ("net.connect", 11): (), ("net.Socket", 12): (), ("net.Socket.connect", 13): (),
+        ("dgram.createSocket", 15): (), ("dgram.Socket.send", 16): ("username",),
+    }
 
 
 def test_env_into_a_request_body(details) -> None:

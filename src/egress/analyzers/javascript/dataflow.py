@@ -49,8 +49,8 @@ def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[N
     configuration of the destination, not data sent; `…?t=${process.env.TOKEN}`
     and a DNS name made of data are.
     """
-    if finding.capability in (Capability.LISTEN, Capability.SOCKET):
-        return [], []
+    if finding.capability in (Capability.LISTEN, Capability.SOCKET) or finding.api == "dgram.createSocket":
+        return [], []                       # a UDP socket's sends are findings of their own
     args = [a for a in arguments_of(call) if a.type not in FUNCTION_NODES]
     data: list[Node] = []
     urls: list[Node] = []
