@@ -140,14 +140,16 @@ class Bindings:
         value = declarator.child_by_field_name("value")
         return (value, key) if value is not None else None
 
-    def module_of(self, node: Node) -> tuple[str, str | None] | None:
+    def module_of(self, node: Node | None) -> tuple[str, str | None] | None:
         """The module (and member) an expression or name is: `require('os')`, `os`, `{hostname}`, imports."""
+        if node is None:
+            return None
         node = unwrap(node)
         specifier = require_specifier(node)
         if specifier is not None:
             return _canonical(specifier), None
         if node.type == "member_expression":
-            inner = self.module_of(node.child_by_field_name("object"))  # type: ignore[arg-type]
+            inner = self.module_of(node.child_by_field_name("object"))
             prop = text(node.child_by_field_name("property"))
             if inner is not None and inner[1] is None:
                 return (inner[0], prop) if prop != "promises" else (inner[0], None)

@@ -35,9 +35,20 @@ class RequestDetails:
         self.taint = Taint(self.bindings, self.renderer, sources) if reads else None
 
     def add(self, finding: Finding, node: Node) -> Finding:
-        """`finding` with its request details, unchanged when it is not a network call."""
+        """`finding` with its request details, unchanged when it is not a network call.
+
+        Details are extra evidence: a failure here keeps the finding as it was
+        (with a note) rather than losing the file's analysis.
+        """
         if finding.kind is not FindingKind.NETWORK or finding.capability in _NO_DETAILS:
             return finding
+        try:
+            return self._add(finding, node)
+        except (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+            note = f"request details not worked out: {type(exc).__name__}"
+            return replace(finding, note="; ".join(n for n in (finding.note, note) if n))
+
+    def _add(self, finding: Finding, node: Node) -> Finding:
         call = call_of(node)
         if call is None:
             return finding                        # a network function handed on, not called here

@@ -25,7 +25,7 @@ DYNAMIC = "<dynamic>"
 MAX_ALTERNATIVES = 8
 _MAX_DEPTH = 10
 #: Calls whose result is their first argument as text (for a URL, near enough).
-_TEXT_OF = frozenset({"String", "encodeURI", "URL", "url.parse", "url.resolve", "URL.parse", "new URL"})
+_TEXT_OF = frozenset({"String", "encodeURI", "URL", "url.parse", "url.format", "URL.parse", "new URL", "new Request"})
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Renderer:
             first, second = (args[0], args[1]) if name == "new URL" else (args[1], args[0])
             return _limit([Piece(_join_url(base.text, path.text), base.note or path.note)
                            for base in self.render(second, depth + 1) for path in self.render(first, depth + 1)])
-        if (name in _TEXT_OF or name.endswith((".parse", ".format"))) and args:
+        if name in _TEXT_OF and args:
             return self.render(args[0], depth + 1)
         if callee is not None and callee.type == "member_expression" \
                 and text(callee.child_by_field_name("property")) in ("toString", "trim"):
