@@ -266,7 +266,8 @@ def test_host_built_from_data_means_a_fixed_domain_under_a_made_up_name(host, no
 def test_url_whose_scheme_and_host_are_dynamic():
     text = "import urllib.request\ndef f(base):\n    urllib.request.urlopen(base + '?:action=list')\n"
     [d] = one(run(text), "urllib.request.urlopen", 3).destinations
-    assert (d.text, d.known, d.host, d.classes, d.note) == ("<dynamic>?:action=list", "partial", "", ("dynamic-host",), "")
+    assert (d.text, d.known, d.host, d.classes, d.note) == (
+        "<dynamic>?:action=list", "partial", "", ("dynamic-host",), "")
 
 
 def test_sources_are_catalog_data():
