@@ -183,6 +183,20 @@ def test_banner_and_comment_urls_are_no_destinations(details) -> None:
     assert _findings(details, "req-banner") == ()
 
 
+def test_a_details_failure_keeps_the_finding(details, monkeypatch) -> None:
+    from egress.analyzers.javascript import details as details_module
+
+    def broken(*_args):
+        raise TypeError("boom")
+
+    monkeypatch.setattr(details_module, "destinations", broken)
+    result = details.analyze(SourceFile("index.js", (FIXTURES / "req-helper" / "index.js").read_bytes()))
+    assert result.error is None
+    (finding,) = result.findings
+    assert (finding.api, finding.line, finding.destinations) == ("https.get", 4, ())
+    assert finding.note == "request details not worked out: TypeError"
+
+
 def test_details_are_off_by_default(analyze) -> None:
     findings = analyze("req-exfil-env/index.js").findings
     assert [f.kind for f in findings] == [FindingKind.NETWORK, FindingKind.NETWORK]

@@ -8,6 +8,8 @@ methods, base64, hex, zlib, char codes), ``imports`` (where modules enter),
 those does), ``payload`` (decoded code analysed in place), ``flow``
 (following values to their uses), ``crossfile`` (export and local-use facts),
 ``syntax`` and ``location`` (small syntax questions, positions, snippets),
+``details`` with ``requests``, ``render``, ``dataflow`` and ``bindings``
+(request details of network calls: destinations and the data sent),
 ``analyzer`` (the passes over one file).
 """
 
