@@ -94,7 +94,7 @@ def suspicious_reasons(dest: Destination) -> list[str]:
             reasons.append(cls)
     if "ip-literal" in dest.classes and not {"loopback", "cloud-metadata"} & set(dest.classes):
         reasons.append("ip-literal")
-    if dest.known == "dynamic" and "dynamic-host" in dest.classes and dest.note.startswith("built from data"):
+    if "host built from data" in dest.note:
         reasons.append("host built from data")
     return reasons
 

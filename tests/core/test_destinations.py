@@ -32,3 +32,11 @@ def test_host_and_port_parsed() -> None:
     dest = parse_destination("https://api.example.com:8443/v1")
     assert (dest.scheme, dest.host, dest.port) == ("https", "api.example.com", 8443)
     assert parse_destination("pool.ntp.org:123").port == 123
+
+
+def test_a_host_built_from_data_is_suspicious() -> None:
+    import dataclasses
+
+    dest = dataclasses.replace(parse_destination("https://<dynamic>.attacker.example/", known="partial"),
+                               note="host built from data")
+    assert suspicious_reasons(dest) == ["host built from data"]
