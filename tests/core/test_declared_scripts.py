@@ -36,4 +36,5 @@ def test_an_extensionless_bin_script_is_analysed(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     [pkg] = json.loads(result.stdout)["packages"]
     assert (pkg["verdict"], pkg["files_analysed"]) == ("network", 1)
-    assert [(a["api"], a["file"], a["line"]) for a in pkg["alerts"]] == [("net.connect", "bin/clitool", 2)]
+    assert [(a["type"], a["api"], a["file"], a["line"]) for a in pkg["alerts"]] == [
+        ("networkAccess", "net.connect", "bin/clitool", 2), ("suspiciousDestination", "net.connect", "bin/clitool", 2)]

@@ -72,7 +72,11 @@ def test_end_to_end_install_time_network_is_high(tmp_path: Path) -> None:
         ("installScripts", "high", "package.json", 5, "install"),
         ("installTimeNetwork", "high", "install.js", 2, "install"),
         ("networkAccess", "medium", "install.js", 2, "install"),
+        ("suspiciousDestination", "high", "install.js", 2, "install"),     # an IP literal
     ]
+    [network] = [a for a in pkg["alerts"] if a["type"] == "networkAccess"]
+    assert [(d["text"], d["classes"]) for d in network["destinations"]] == [
+        ("https://203.0.113.7/p", ["ip-literal", "public"])]
     assert pkg["severity"] == "high"
 
 

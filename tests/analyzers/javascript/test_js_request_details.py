@@ -197,8 +197,11 @@ def test_a_details_failure_keeps_the_finding(details, monkeypatch) -> None:
     assert finding.note == "request details not worked out: TypeError"
 
 
-def test_details_are_off_by_default(analyze) -> None:
-    findings = analyze("req-exfil-env/index.js").findings
+def test_details_can_be_switched_off() -> None:
+    from egress.model import SourceFile
+
+    data = (FIXTURES / "req-exfil-env" / "index.js").read_bytes()
+    findings = JavaScriptAnalyzer(request_details=False).analyze(SourceFile("index.js", data)).findings
     assert [f.kind for f in findings] == [FindingKind.NETWORK, FindingKind.NETWORK]
     assert all(f.destinations == () and f.data_sources == () for f in findings)
 

@@ -53,7 +53,7 @@ class JavaScriptAnalyzer(Analyzer):
 
     suffixes = (".js", ".cjs", ".mjs", ".jsx", ".ts", ".mts", ".cts", ".tsx")
 
-    def __init__(self, catalog: Catalog | None = None, request_details: bool = False) -> None:
+    def __init__(self, catalog: Catalog | None = None, request_details: bool = True) -> None:
         """`request_details`: fill destinations and data sources of network call sites (``details.py``)."""
         self._catalog = catalog if catalog is not None else load_catalog(Ecosystem.NPM)
         self._request_details = request_details
