@@ -52,6 +52,19 @@ class PythonAnalyzer(Analyzer):
         """
         return self._catalogued.search(text) is not None
 
+    def check(self, source: SourceFile) -> FileAnalysis:
+        """Decode and parse only (the pre-filter saw nothing to analyse); a failure takes the full path."""
+        if not source.path.endswith(".pth"):
+            try:
+                text = decode(source.data)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    compile(text, source.path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+                return FileAnalysis(source.path)
+            except (DecodeError, SyntaxError, ValueError, MemoryError, RecursionError):
+                pass    # the full analysis reports the reason (or reads Python 2 with tree-sitter)
+        return FileAnalysis(source.path, error=self.analyze(source).error)
+
     def analyze(self, source: SourceFile) -> FileAnalysis:
         try:
             return self._analyze(source)
