@@ -113,6 +113,7 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "ind-function-this/index.js": {(NET, "fetch", 2, 1)},
     "ind-global-computed/index.js": {(NET, "WebSocket", 4, 1), (NET, "fetch", 2, 1), (NET, "fetch", 5, 1)},
     "ind-main-module/index.js": {(NET, "http.get", 1, 36)},
+    "ind-global-mainmodule/index.js": {(NET, "net.connect", 2, 12)},     # process reached through global
     "ind-module-compile/index.js": {(NET, "https.get", 3, 1)},
     "ind-module-load/index.js": {(NET, "http.get", 1, 34), (NET, "net.connect", 2, 32)},
     "ind-module-require/index.js": {(NET, "https.get", 1, 25)},

@@ -106,6 +106,7 @@ EXPECTED = {
     },
     "ind_getattr_folded/client.py": {(N, "socket.create_connection", 7)},
     "ind_getattr_import/client.py": {(N, "socket.socket", 2), (N, "socket.socket.connect", 3)},
+    "ind_importlib_dunder_import/m.py": {(N, "socket.create_connection", 3)},   # importlib.__import__
     "ind_builtins_dict/loader.py": {
         (N, "socket.create_connection", 5), (N, "socket.getaddrinfo", 9),
         (N, "socket.gethostbyname", 13), (N, "urllib.request.urlopen", 18),

@@ -268,6 +268,15 @@ class _FilePass:
                 continue
             for ref in self.index.free_references(name):
                 self.flow.climb(ref, (SpecialValue(kind, name, (), ref.start_byte),))
+        if b"process" in data and (b"inding" in data or b"mainModule" in data):
+            # `global.process.mainModule.require`: the same process object through a global object
+            for holder in ("global", "globalThis", "window", "self"):
+                for ref in self.index.free_references(holder):
+                    parent = ref.parent
+                    prop = parent.child_by_field_name("property") if parent is not None else None
+                    if parent is not None and parent.type == "member_expression" and prop is not None \
+                            and prop.text == b"process" and parent.child_by_field_name("object") == ref:
+                        self.flow.climb(parent, (SpecialValue(PROCESS, f"{holder}.process", (), ref.start_byte),))
 
     def _request_details(self) -> None:
         """Destinations and data sent, for network call sites only (none: no work)."""

@@ -272,7 +272,7 @@ class Evaluator:
                 return (ModVal(entry.name, v.origin, v.trace),)
             if sub == "importlib.import_module":
                 return (DynImport("importlib.import_module", v.origin),)
-            if sub == "builtins.__import__":
+            if sub in ("builtins.__import__", "importlib.__import__"):
                 return (DynImport("__import__", v.origin, _hidden_via(e)),)
             if sub == "sys.modules":
                 return (SysModules(v.origin),)
