@@ -217,7 +217,7 @@ def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
             files_analysed += 1
         findings.extend(analysis.findings)
     if item.exports_network:
-        findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses).findings())
+        findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses, item.artifact.metadata).findings())
     placed = [place_inline(f, item.artifact) if f.file.startswith(INLINE_PREFIX)
               else dataclasses.replace(f, role=item.context.role(f.file), timing=item.context.timing(f))
               for f in findings]

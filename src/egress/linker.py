@@ -42,11 +42,17 @@ class _Reached:
 class PackageLinker:
     """Links the analyses of one package's files."""
 
-    def __init__(self, ecosystem: Ecosystem, analyses: dict[str, FileAnalysis]) -> None:
+    def __init__(self, ecosystem: Ecosystem, analyses: dict[str, FileAnalysis],
+                 manifest: dict | None = None) -> None:
         self.ecosystem = ecosystem
         self.analyses = analyses
         self.files = set(analyses)
         self.catalog = load_catalog(ecosystem)
+        self.manifest = manifest or {}      # the package's own package.json fields (main, module, exports)
+        self._memo: dict[tuple, list[_Reached]] = {}
+        self._active: set[tuple] = set()
+        self._cuts = 0
+        self._resolved: dict[tuple[str, str], str | None] = {}
 
     def findings(self) -> list[Finding]:
         """One finding per local use that reaches exported network capability."""
@@ -69,20 +75,38 @@ class PackageLinker:
 
     # -- resolution ------------------------------------------------------
     def resolve(self, importer: str, specifier: str) -> str | None:
-        """The package file a specifier names from ``importer``, or None."""
-        if self.ecosystem is Ecosystem.NPM:
-            return self._resolve_js(importer, specifier)
-        return self._resolve_py(importer, specifier)
+        """The package file a specifier names from ``importer``, or None (memoised per folder)."""
+        key = (posixpath.dirname(importer), specifier)
+        if key not in self._resolved:
+            if self.ecosystem is Ecosystem.NPM:
+                self._resolved[key] = self._resolve_js(importer, specifier)
+            else:
+                self._resolved[key] = self._resolve_py(importer, specifier)
+        return self._resolved[key]
 
     def _resolve_js(self, importer: str, specifier: str) -> str | None:
         if not specifier.startswith((".", "/")):
             return None
         base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
+        if base == ".":                     # `require('..')` from lib/: the package itself, by its manifest
+            return self._package_entry()
         stem, ext = posixpath.splitext(base)
         candidates = [base, *(base + e for e in _JS_EXTENSIONS), *(f"{base}/index{e}" for e in _JS_EXTENSIONS)]
         if ext in (".js", ".mjs", ".cjs"):   # TypeScript sources import their compiled names
             candidates += [stem + e for e in (".ts", ".mts", ".cts", ".tsx")]
         return next((c for c in candidates if c in self.files), None)
+
+    def _package_entry(self) -> str | None:
+        """The file package.json names as the package: ``exports["."]`` (require/node/import/default
+        conditions, in the order Node tries them for require), else ``main``, else ``module``, else index."""
+        candidates = [_export_target(self.manifest.get("exports")), self.manifest.get("main"),
+                      self.manifest.get("module"), "index.js"]
+        for entry in candidates:
+            if isinstance(entry, str):
+                found = self._resolve_js("x", "./" + entry.removeprefix("./"))
+                if found is not None:
+                    return found
+        return None
 
     def _resolve_py(self, importer: str, specifier: str) -> str | None:
         if specifier.startswith("."):
@@ -109,8 +133,29 @@ class PackageLinker:
 
     # -- following exports ----------------------------------------------
     def _reach(self, target: str, member: str | None, attribute: str | None, depth: int) -> list[_Reached]:
-        if depth > MAX_HOPS:
+        """What a use of ``member``/``attribute`` of ``target`` reaches; memoised, cycles cut.
+
+        Barrel files (``export * from`` chains) would otherwise be walked once per
+        use and per path, which grows exponentially with the depth of the chains.
+        """
+        key = (target, member, attribute)
+        if key in self._memo:
+            return self._memo[key]
+        if depth > MAX_HOPS or key in self._active:
+            self._cuts += 1            # a partial answer: whatever used it must not be memoised
             return []
+        self._active.add(key)
+        cuts = self._cuts
+        try:
+            reached = self._reach_uncached(target, member, attribute, depth)
+        finally:
+            self._active.discard(key)
+        if self._cuts == cuts:
+            self._memo[key] = reached
+        return reached
+
+    def _reach_uncached(self, target: str, member: str | None, attribute: str | None,
+                        depth: int) -> list[_Reached]:
         analysis = self.analyses.get(target)
         if analysis is None:
             return []
@@ -195,3 +240,23 @@ class PackageLinker:
             trace=(first, *reached.hops, last),
             note=f"through {reached.file}:{fact.line} {fact.api}",
         )
+
+
+_CONDITIONS = ("require", "node", "import", "default")
+
+
+def _export_target(exports: object, depth: int = 0) -> str | None:
+    """The root target of a package.json ``exports`` field (a string, ``{".": …}``, or conditions)."""
+    if depth > 4:
+        return None
+    if isinstance(exports, str):
+        return exports
+    if isinstance(exports, list):
+        return next((t for t in (_export_target(e, depth + 1) for e in exports) if t), None)
+    if isinstance(exports, dict):
+        if "." in exports:
+            return _export_target(exports["."], depth + 1)
+        for condition in _CONDITIONS:
+            if condition in exports:
+                return _export_target(exports[condition], depth + 1)
+    return None

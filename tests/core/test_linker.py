@@ -90,3 +90,12 @@ def test_a_network_module_handed_out_whole_and_an_object_of_functions() -> None:
             _use("./obj", "send", line=5))),
     }
     assert [(f[1], f[2]) for f in _link(Ecosystem.NPM, files)] == [(3, "https.get"), (5, "https.get")]
+
+
+def test_the_package_itself_resolves_through_its_manifest() -> None:
+    files = {p: FileAnalysis(p) for p in ("dist/cjs/index.js", "dist/esm/index.mjs", "lib/a.js", "main.js")}
+    exports = {".": {"import": "./dist/esm/index.mjs", "require": "./dist/cjs/index.js"}}
+    assert PackageLinker(Ecosystem.NPM, files, {"exports": exports}).resolve("lib/a.js", "..") == "dist/cjs/index.js"
+    assert PackageLinker(Ecosystem.NPM, files, {"exports": "./main.js"}).resolve("lib/a.js", "..") == "main.js"
+    assert PackageLinker(Ecosystem.NPM, files, {"main": "main"}).resolve("lib/a.js", "../") == "main.js"
+    assert PackageLinker(Ecosystem.NPM, files, {}).resolve("lib/a.js", "..") is None
