@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+import re2
+
 from egress.alerts import AlertOptions, package_result
 from egress.analyzers.registry import declared_scripts, language_of, wanted_by
 from egress.cache import ResultCache, file_key, package_key
@@ -173,13 +175,29 @@ def scan(
                 runner.submit(item, source, check_only=False)
         work.append(item)
     runner.run()
-    for item in work:
-        if item.exports_network:
+    # Further rounds, until nothing new: files that may import a module handing out network
+    # capability are analysed, and what they hand out in turn may select more files.
+    while True:
+        submitted = False
+        for item in work:
+            if not item.exports_network or not item.skipped:
+                continue
+            names = _linkable_names(item)
+            waiting: list[SourceFile] = []
             for source in item.skipped:
-                if item.analyses.get(source.path, FileAnalysis(source.path)).error is None:
+                if item.analyses.get(source.path, FileAnalysis(source.path)).error is not None:
+                    continue
+                if names.search(source.data) is not None:
                     runner.submit(item, source, check_only=False)
+                    submitted = True
+                else:
+                    waiting.append(source)
+            item.skipped = waiting
+        if not submitted:
+            break
+        runner.run()
+    for item in work:
         item.skipped = []
-    runner.run()
     if cache is not None:
         for item in work:
             if id(item) in package_keys:
@@ -189,6 +207,30 @@ def scan(
     results = [_result(item, alert_options) for item in work]
     results.sort(key=lambda r: (r.ecosystem, r.name, r.version))
     return ScanResult(packages=tuple(results), errors=tuple(errors))
+
+
+def _linkable_names(item: _PackageWork):
+    """Words a file must contain to import a module of this package that hands something out.
+
+    A use links only through a literal relative or own-package specifier, whose last
+    segment names the target module: its file stem.  An index or ``__init__`` module is
+    named by its folder, or not at all (``from . import send``, ``require('..').send``):
+    then the imported name itself is in the text.  Files with none of these words
+    cannot link, so the second round leaves them parsed only.
+    """
+    words: set[str] = {"('..')", '("..")', "('../')", '("../")'}       # the package root by path
+    for path, analysis in item.analyses.items():
+        if not analysis.exports:
+            continue
+        folder, _, name = path.rpartition("/")
+        stem = name.split(".")[0]
+        words.add(stem)
+        if stem in ("index", "__init__") or not folder:
+            words.add(folder.rsplit("/", 1)[-1] if folder else item.artifact.name.split("/")[-1])
+            for fact in analysis.exports:
+                words.update(n for n in (fact.name, fact.member_of, fact.via_member) if n and n != "*")
+    alternation = "|".join(re2.escape(w) for w in sorted(words, key=len, reverse=True) if w)
+    return re2.compile(f"(?:{alternation})".encode())
 
 
 def _package_key(artifact: PackageArtifact, wanted, options: ScanOptions) -> bytes | None:

@@ -85,6 +85,13 @@ def npm_lock_source(path: Path, config: SourceConfig) -> Source:
 
 
 def _folder_source(path: Path, config: SourceConfig) -> Source:
+    # A package installed in a node_modules tree is that package, even when it has
+    # nested node_modules or ships a lockfile; elsewhere those make it a project.
+    installed = "node_modules" in path.resolve().parts and (path / "package.json").is_file()
+    if installed:
+        from egress.sources.npm_folder import NpmFolderSource
+
+        return NpmFolderSource(path)
     if (path / "node_modules").is_dir():
         from egress.sources.node_modules import NodeModulesSource
 
