@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -13,6 +11,7 @@ from egress.cli import main
 from egress.context import node_files_of
 from egress.install_scripts import script_findings
 from egress.model import Ecosystem, FindingKind, PackageArtifact, Timing
+from tests.tarballs import write_tgz as _tgz
 
 
 def _artifact(scripts: dict, lines: dict | None = None) -> PackageArtifact:
@@ -46,16 +45,6 @@ def test_powershell_and_certutil_and_a_quiet_hook() -> None:
 
 def test_inline_node_code_runs_the_files_it_requires() -> None:
     assert node_files_of('node -e "try{require(\'./postinstall\')}catch(e){}"') == ["postinstall.js"]
-
-
-def _tgz(path: Path, members: dict[str, str]) -> Path:
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
 
 
 def test_end_to_end_install_time_network_is_high(tmp_path: Path) -> None:

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from egress.cli import main
+from tests.tarballs import write_tgz as _tgz
 
 FIXTURE = {
     "package/package.json": json.dumps({"name": "fixture-client", "version": "1.0.0", "main": "index.js"}),
     "package/index.js": "const https = require('https');\nmodule.exports = (u) => https.get(u);\n",
     "package/test/t.js": "const http = require('http');\nhttp.get('http://localhost');\n",
 }
-
-
-def _tgz(path: Path, members: dict[str, str]) -> Path:
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
 
 
 def _run(*args: str) -> tuple[int, str, str]:

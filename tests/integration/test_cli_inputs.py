@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.server
-import io
 import json
-import tarfile
 import threading
 import zipfile
 from pathlib import Path
@@ -16,22 +14,12 @@ import pytest
 from click.testing import CliRunner
 
 from egress.cli import main
+from tests.tarballs import tgz_bytes as _tgz_bytes
 
 
 def _run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args))
     return result.exit_code, result.stdout, result.stderr
-
-
-def _tgz_bytes(members: dict[str, str]) -> bytes:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for name, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return buffer.getvalue()
 
 
 @pytest.fixture()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from egress.cli import main
+from tests.tarballs import write_tgz
 
 
 def _tgz(path: Path) -> Path:
@@ -18,13 +17,7 @@ def _tgz(path: Path) -> Path:
         "package/index.js": "const https = require('https');\nexports.get = (u) => https.get(u);\n"
                             "exports.f = (u) => fetch(u);\n",
     }
-    with tarfile.open(path, "w:gz") as archive:
-        for name, text in members.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
-    return path
+    return write_tgz(path, members)
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -66,16 +59,11 @@ def test_baseline_reports_only_what_is_new(tmp_path: Path) -> None:
         {"added": 0, "removed": 0, "changed": 0, "gained_severity": None}, [])
     # the package gains a call: only that is reported, and --fail-on judges it
     changed = tmp_path / "t2.tgz"
-    with tarfile.open(changed, "w:gz") as archive:
-        for name, text in {
-            "package/package.json": json.dumps({"name": "tiny-client", "version": "1.2.0"}),
-            "package/index.js": "const https = require('https');\nexports.get = (u) => https.get(u);\n"
-                                "exports.f = (u) => fetch(u);\nrequire('net').connect(9, '203.0.113.7');\n",
-        }.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            archive.addfile(info, io.BytesIO(data))
+    write_tgz(changed, {
+        "package/package.json": json.dumps({"name": "tiny-client", "version": "1.2.0"}),
+        "package/index.js": "const https = require('https');\nexports.get = (u) => https.get(u);\n"
+                            "exports.f = (u) => fetch(u);\nrequire('net').connect(9, '203.0.113.7');\n",
+    })
     code, out, err = _run("scan", str(changed), "--baseline", str(baseline), "--format", "json",
                           "--cache-dir", str(tmp_path / "c"), "--fail-on", "medium")
     doc = json.loads(out)
