@@ -39,8 +39,8 @@ _UNSAFE_REASON = "archive member path is absolute or climbs out with '..': not r
 _EGG_INFO_FILE = re.compile(r"(?:src/)?[^/]+\.egg-info/(?:entry_points|top_level)\.txt")
 
 
-class WheelSource(Source):
-    """One wheel file on disk; ``origin`` replaces the path in ``locations`` (e.g. the download URL)."""
+class _ArchiveSource(Source):
+    """One archive on disk; ``origin`` replaces the path in ``locations`` (e.g. the download URL)."""
 
     def __init__(self, path: Path, origin: str | None = None, digest: str | None = None,
                  extra_metadata: dict | None = None) -> None:
@@ -49,13 +49,17 @@ class WheelSource(Source):
         self.digest = digest
         self.extra_metadata = extra_metadata or {}
 
+
+class WheelSource(_ArchiveSource):
+    """One wheel file on disk."""
+
     def collect(self) -> Iterator[PackageArtifact]:
         _require_file(self.path)
         listing = list_archive(self.path, capture=_is_dist_info_meta)
         dist_info = _pick_dist_info(listing, self.path.name)
         if dist_info is None:
             raise SourceError(f"{self.path}: not a wheel: it has no *.dist-info folder")
-        meta_bytes = listing.captured.get(f"{dist_info}/METADATA") if dist_info else None
+        meta_bytes = listing.captured.get(f"{dist_info}/METADATA")
         fields = core_metadata(meta_bytes) if meta_bytes is not None else {}
         notes = list(self.extra_metadata.get("notes", ()))
         name, version = fields.get("name"), fields.get("version")
@@ -65,8 +69,8 @@ class WheelSource(Source):
         path = self.path
         metadata = artifact_metadata(
             "wheel",
-            entry_points=listing.captured.get(f"{dist_info}/entry_points.txt") if dist_info else None,
-            top_level_txt=listing.captured.get(f"{dist_info}/top_level.txt") if dist_info else None,
+            entry_points=listing.captured.get(f"{dist_info}/entry_points.txt"),
+            top_level_txt=listing.captured.get(f"{dist_info}/top_level.txt"),
             filename=self.path.name,
             requires_python=fields.get("requires-python"),
             **_links(listing),
@@ -88,15 +92,8 @@ class WheelSource(Source):
         )
 
 
-class SdistSource(Source):
+class SdistSource(_ArchiveSource):
     """One source distribution on disk; its ``setup.py`` is read, never run."""
-
-    def __init__(self, path: Path, origin: str | None = None, digest: str | None = None,
-                 extra_metadata: dict | None = None) -> None:
-        self.path = Path(path)
-        self.origin = origin or str(self.path)
-        self.digest = digest
-        self.extra_metadata = extra_metadata or {}
 
     def collect(self) -> Iterator[PackageArtifact]:
         _require_file(self.path)
