@@ -125,19 +125,8 @@ class Folder:
         return result if isinstance(result, list) else None
 
 
-def _string(_: Folder, node: Node, __: int) -> str | None:
-    parts: list[str] = []
-    for child in node.named_children:
-        if child.type == "string_fragment":
-            parts.append(_text(child))
-        elif child.type == "escape_sequence":
-            parts.append(_unescape(_text(child)))
-        else:
-            return None
-    return "".join(parts)
-
-
-def _template(folder: Folder, node: Node, depth: int) -> str | None:
+def _quoted(folder: Folder, node: Node, depth: int) -> str | None:
+    """A string or template literal: fragments, escapes, and substitutions that fold."""
     parts: list[str] = []
     for child in node.named_children:
         if child.type == "string_fragment":
@@ -280,7 +269,7 @@ def _key_name(key: Node) -> str | None:
     if key.type in ("property_identifier", "number"):
         return _text(key)
     if key.type == "string":
-        return _string(None, key, 0)  # type: ignore[arg-type]
+        return _quoted(None, key, 0)  # type: ignore[arg-type]  # strings have no substitutions
     return None
 
 
@@ -297,8 +286,8 @@ def _new(folder: Folder, node: Node, depth: int) -> Const | None:
 
 
 _FOLDERS: dict[str, Callable[[Folder, Node, int], Const | None]] = {
-    "string": _string,
-    "template_string": _template,
+    "string": _quoted,
+    "template_string": _quoted,
     "binary_expression": _binary,
     "parenthesized_expression": _parenthesized,
     "as_expression": _cast,
