@@ -5,7 +5,8 @@ imported, which is where most malicious packages act.  Each hook becomes
 an ``installScript`` finding pointing at its line in package.json; a hook
 whose shell command reaches the network itself (``curl``, ``wget``, ``nc``,
 ``Invoke-WebRequest``, ``certutil -urlcache``…) is also a network finding
-at install time.  The tool table is data: one line per tool.
+at install time.  The tool table is data (``catalog/shell_tools.toml``), shared
+with the analyzers that read code shelling out to the same tools.
 """
 
 from __future__ import annotations
@@ -14,27 +15,19 @@ import dataclasses
 import json
 import re
 
+from egress.catalog.shell_tools import load_shell_tools
 from egress.context import INSTALL_SCRIPTS, shell_commands
 from egress.model import Capability, Confidence, Finding, FindingKind, PackageArtifact, SourceFile, Timing
 
-#: Inline code a hook hands to an interpreter: `node -e "…"`, `python3 -c "…"`.
-_INLINE_FLAGS = {"node": ("javascript", ("-e", "--eval", "-p", "--print")),
-                 "nodejs": ("javascript", ("-e", "--eval", "-p", "--print")),
-                 "python": ("python", ("-c",)), "python3": ("python", ("-c",))}
+_TABLE = load_shell_tools()
+#: Inline code a hook hands to an interpreter: `node -e "…"`, `python3 -c "…"` (catalog/shell_tools.toml).
+_INLINE_FLAGS = _TABLE.inline
 INLINE_PREFIX = "package.json#scripts."
 
-#: Shell tools that fetch or send over the network, by the word that invokes them.
-NETWORK_TOOLS: dict[str, str] = {
-    "curl": "curl", "wget": "wget", "nc": "netcat", "ncat": "netcat", "netcat": "netcat", "socat": "socat",
-    "telnet": "telnet", "ftp": "ftp", "tftp": "tftp", "scp": "scp", "sftp": "sftp", "ssh": "ssh", "rsync": "rsync",
-    "invoke-webrequest": "powershell Invoke-WebRequest", "iwr": "powershell Invoke-WebRequest",
-    "invoke-restmethod": "powershell Invoke-RestMethod", "irm": "powershell Invoke-RestMethod",
-    "start-bitstransfer": "powershell Start-BitsTransfer", "bitsadmin": "bitsadmin", "certutil": "certutil",
-    "downloadstring": "powershell DownloadString", "downloadfile": "powershell DownloadFile",
-}
+#: Shell tools that fetch or send over the network, by the word that invokes them (catalog/shell_tools.toml).
+NETWORK_TOOLS: dict[str, str] = _TABLE.labels_by_word()
 #: Interpreters and shells: a hook that starts one can do anything, including network.
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "powershell", "pwsh", "cmd", "python", "python3", "perl",
-                    "ruby", "eval"})
+SHELLS = _TABLE.shells
 _WORD = re.compile(r"[A-Za-z][\w.-]*")
 
 

@@ -1,0 +1,190 @@
+"""Reading a command against the shell-tool table: which network tools it runs, and where to.
+
+A command comes as a shell line (``exec('curl -s https://x | sh')``) or as
+an argv list (``spawn('curl', ['-d', d, url])``); words that are not
+constant hold ``<dynamic>``.  The command word of each simple command is
+looked up (after ``VAR=x``, ``sudo``, ``env``… and a path such as
+``/usr/bin/``); a shell started with ``-c`` has its line read in turn,
+powershell code is searched for its download cmdlets, and an interpreter
+given inline code (``node -e``, ``python -c``) hands that code back so the
+analyzer can read it as a payload.  Nothing is run.  Destinations are taken
+from the tool's arguments as its ``address`` kind says, and classified by
+``egress.destinations``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+
+from egress.context import shell_commands
+from egress.destinations import DYNAMIC, parse_destination
+from egress.model import Destination
+
+from .shell_tools import ShellTable, Tool
+
+MAX_DEPTH = 4
+_WRAPPERS = frozenset({"sudo", "env", "nohup", "exec", "command", "time", "nice", "xargs", "busybox", "stdbuf",
+                       "timeout", "start", "call"})
+_ASSIGNMENT = re.compile(r"^[A-Za-z_]\w*=")
+_URL = re.compile(r"(?:[A-Za-z][\w+.-]*|<dynamic>)://[^\s'\"()|;,`]+")
+_IP_WORD = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:/\S*)?$")
+_PS_TOKEN = re.compile(r"[A-Za-z][\w-]*")
+_SOCAT = re.compile(r"^[A-Za-z][\w-]*:([^:,\s]+):(\d+|<dynamic>)", re.IGNORECASE)
+_ENCODED = ("-encodedcommand", "-enc", "-e", "-ec")
+
+
+@dataclass(frozen=True)
+class ToolUse:
+    """One network tool a command runs; ``via`` names the shell it runs in (``sh -c``), if any."""
+
+    tool: Tool
+    destinations: tuple[Destination, ...] = ()
+    via: str = ""
+
+
+@dataclass
+class Reading:
+    """What a command runs: network tools, and inline code handed to an interpreter."""
+
+    tools: list[ToolUse] = field(default_factory=list)
+    inline: list[tuple[str, str, str]] = field(default_factory=list)   # (language, code, "node -e")
+
+    def merge(self, other: "Reading") -> None:
+        for use in other.tools:
+            if all((u.tool, u.destinations) != (use.tool, use.destinations) for u in self.tools):
+                self.tools.append(use)
+        for code in other.inline:
+            if code not in self.inline:
+                self.inline.append(code)
+
+
+def read_line(table: ShellTable, line: str, via: str = "", depth: int = 0) -> Reading:
+    """A shell command line: each of its simple commands."""
+    reading = Reading()
+    if depth > MAX_DEPTH:
+        return reading
+    for words in shell_commands(line):
+        reading.merge(read_argv(table, words, via, depth))
+    return reading
+
+
+def read_argv(table: ShellTable, words: list[str], via: str = "", depth: int = 0) -> Reading:
+    """One command as words (the program first)."""
+    reading = Reading()
+    words = _strip_wrappers(words)
+    if not words or depth > MAX_DEPTH:
+        return reading
+    name, args = program_name(words[0]), words[1:]
+    tool = table.tool(name)
+    if tool is not None:
+        reading.tools.append(ToolUse(tool, destinations(tool, args), via))
+        return reading
+    if name in ("powershell", "pwsh"):
+        return _powershell(table, args, depth)
+    flags = table.command_flags.get(name, ())
+    for i, arg in enumerate(args):
+        if arg in flags and i + 1 < len(args):
+            line = " ".join(args[i + 1:]) if name == "cmd" else args[i + 1]
+            return read_line(table, line, f"{name} {arg}", depth + 1)
+    if name in table.inline:
+        language, code_flags = table.inline[name]
+        for i, arg in enumerate(args[:-1]):
+            if arg in code_flags:
+                if DYNAMIC not in args[i + 1]:
+                    reading.inline.append((language, args[i + 1], f"{name} {arg}"))
+                break
+            if not arg.startswith("-"):
+                break                          # `node script.js -e`: the flag is the script's
+    return reading
+
+
+def program_name(word: str) -> str:
+    """`/usr/bin/curl`, `C:\\Windows\\curl.exe`, `CURL` -> `curl`."""
+    base = re.split(r"[\\/]", word)[-1].lower()
+    return base[:-4] if base.endswith(".exe") else base
+
+
+def _strip_wrappers(words: list[str]) -> list[str]:
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if _ASSIGNMENT.match(word):
+            i += 1
+        elif program_name(word) in _WRAPPERS:
+            i += 1
+            while i < len(words) and (words[i].startswith("-") or words[i].replace(".", "").isdigit()
+                                      or _ASSIGNMENT.match(words[i])):
+                i += 1
+        else:
+            break
+    return words[i:]
+
+
+def _powershell(table: ShellTable, args: list[str], depth: int) -> Reading:
+    """Powershell code: its download cmdlets and .NET methods, and aliases such as `curl`."""
+    reading = Reading()
+    code = " ".join(a for a in args if a.lower() not in ("-c", "-command", "-noprofile", "-nop", "-noninteractive"))
+    for i, arg in enumerate(args[:-1]):
+        if arg.lower() in _ENCODED:
+            try:
+                code = base64.b64decode(args[i + 1], validate=True).decode("utf-16-le")
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                return reading
+            break
+    for token in _PS_TOKEN.findall(code):
+        tool = table.tool(token, "powershell") or table.tool(token)
+        if tool is not None:
+            urls = tuple(_destination(u) for u in dict.fromkeys(_URL.findall(code)))
+            use = ToolUse(tool, urls, "powershell")
+            if all(u.tool != tool for u in reading.tools):
+                reading.tools.append(use)
+    return reading
+
+
+def destinations(tool: Tool, args: list[str]) -> tuple[Destination, ...]:
+    """Where a tool's arguments say it goes (`<dynamic>` parts kept, nothing guessed)."""
+    texts: list[str] = []
+    positional = [a for a in args if a and not a.startswith(("-", "/", ">")) and "=" not in a]
+    if tool.address == "url":
+        texts = [u for a in args for u in _URL.findall(a)]
+        texts += [a for a in args if _IP_WORD.match(a)]
+        if not texts and any(a == DYNAMIC or a.startswith(DYNAMIC) for a in args):
+            texts = [DYNAMIC]
+    elif tool.address == "peer":
+        dynamic = [a for a in args if a == DYNAMIC]
+        hosts = positional
+        if hosts and hosts[-1].isdigit() and len(hosts) > 1:
+            texts = [f"{hosts[-2]}:{hosts[-1]}"]
+        elif hosts and not hosts[-1].isdigit():
+            texts = [hosts[-1]]
+        elif dynamic:
+            texts = [DYNAMIC]
+    elif tool.address == "socket":
+        for a in args:
+            match = _SOCAT.match(a)
+            if match:
+                texts.append(f"{match.group(1)}:{match.group(2)}")
+    elif tool.address == "remote":
+        for a in positional:
+            if "://" in a:
+                texts.extend(_URL.findall(a))
+            elif "@" in a or ":" in a:
+                host = a.split("@", 1)[-1].split(":", 1)[0]
+                if host:
+                    texts.append(host)
+        if not texts and tool.label in ("ssh", "sftp") and positional:
+            texts = [positional[0]]
+    found: dict[str, Destination] = {}
+    for text in texts:
+        dest = _destination(text)
+        found.setdefault(dest.text, dest)
+    return tuple(found.values())
+
+
+def _destination(text: str) -> Destination:
+    if text in (DYNAMIC, f"{DYNAMIC}://{DYNAMIC}", f"{DYNAMIC}:{DYNAMIC}"):
+        return parse_destination(DYNAMIC, "dynamic")
+    return parse_destination(text, "partial" if DYNAMIC in text else "full")
