@@ -38,6 +38,7 @@ def analysis_revision() -> bytes:
         for path in sorted(_walk(root.joinpath(package)), key=str):
             h.update(str(path).encode())
             h.update(path.read_bytes())
+    h.update(root.joinpath("entrypoints.py").read_bytes())    # the load graph kept with package entries
     return h.digest()
 
 

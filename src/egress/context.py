@@ -3,16 +3,20 @@
 Analyzers see one file; only the pipeline knows that ``test/x.js`` is a
 test, that ``setup.py`` of an sdist runs at install time, or that an npm
 ``postinstall`` script runs ``node install.js``.  This module decides
-those from paths and package metadata, as data-light rules.
+those from paths and package metadata, as data-light rules; which files
+an entry point loads at its top level comes from ``entrypoints``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from egress.model import Ecosystem, FileRole, Finding, PackageArtifact, Timing
+from egress.entrypoints import load_times
+from egress.model import Ecosystem, FileAnalysis, FileRole, Finding, PackageArtifact, Timing
 
 _ROLE_DIRS: dict[str, FileRole] = {
     "test": FileRole.TEST, "tests": FileRole.TEST, "__tests__": FileRole.TEST, "spec": FileRole.TEST,
@@ -46,6 +50,11 @@ class PackageContext:
 
     install_files: frozenset[str] = frozenset()    # files run by install hooks
     sdist_modules: frozenset[str] | None = None    # import names an sdist installs, when it says
+    # Files whose top level runs at install, at interpreter start, at import (``with_loads``).
+    # ``import_loaded`` None: the load graph is unknown, so all top-level code counts as import.
+    install_loaded: frozenset[str] = frozenset()
+    startup_loaded: frozenset[str] = frozenset()
+    import_loaded: frozenset[str] | None = None
 
     @classmethod
     def of(cls, artifact: PackageArtifact) -> "PackageContext":
@@ -71,12 +80,28 @@ class PackageContext:
             return FileRole.SCRIPTS
         return file_role(path)
 
+    def with_loads(self, artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis]) -> "PackageContext":
+        """This context with the load sets of the package's entry points, install and startup files."""
+        loads = load_times(artifact, analyses, self.install_files)
+        return dataclasses.replace(self, install_loaded=loads.install, startup_loaded=loads.startup,
+                                   import_loaded=loads.imported)
+
     def timing(self, finding: Finding) -> Timing:
+        """Install files run whole; otherwise code in functions runs when called, and top-level
+        code runs when the first loader that reaches its file runs (install, startup, import)."""
         if finding.file in self.install_files:
             return Timing.INSTALL
         if finding.file.endswith(".pth"):
             return Timing.STARTUP
-        return Timing.RUNTIME if finding.in_function else Timing.IMPORT
+        if finding.in_function:
+            return Timing.RUNTIME
+        if finding.file in self.install_loaded:
+            return Timing.INSTALL
+        if finding.file in self.startup_loaded:
+            return Timing.STARTUP
+        if self.import_loaded is None or finding.file in self.import_loaded:
+            return Timing.IMPORT
+        return Timing.RUNTIME
 
 
 def shell_commands(command: str) -> list[list[str]]:

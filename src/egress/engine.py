@@ -20,6 +20,7 @@ from egress.analyzers.registry import declared_scripts, language_of, wanted_by
 from egress.cache import ResultCache, file_key, package_key
 from egress.catalog import load_catalog
 from egress.context import PackageContext
+from egress.entrypoints import load_specifiers, with_imports
 from egress.errors import EgressError
 from egress.model import (
     Ecosystem,
@@ -57,6 +58,7 @@ class _PackageWork:
     analyses: dict[str, FileAnalysis] = field(default_factory=dict)
     not_analysed: list[NotAnalysed] = field(default_factory=list)
     skipped: list[SourceFile] = field(default_factory=list)   # parsed only: the pre-filter saw nothing
+    imports: dict[str, tuple[str, ...]] = field(default_factory=dict)   # load graph (entrypoints)
 
     @property
     def exports_network(self) -> bool:
@@ -163,6 +165,8 @@ def scan(
                 # Files the pre-filter proves irrelevant are still parsed: an
                 # unparsable file is reported as not analysed, never as clean.
                 check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
+                if specifiers := load_specifiers(source, artifact.ecosystem):
+                    item.imports[source.path] = specifiers
                 if check_only:
                     item.skipped.append(source)
                 runner.submit(item, source, check_only)
@@ -198,6 +202,7 @@ def scan(
         runner.run()
     for item in work:
         item.skipped = []
+        item.analyses = with_imports(item.analyses, item.imports)   # kept in the package cache
     if cache is not None:
         for item in work:
             if id(item) in package_keys:
@@ -260,8 +265,9 @@ def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
         findings.extend(analysis.findings)
     if item.exports_network:
         findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses, item.artifact.metadata).findings())
+    context = item.context.with_loads(item.artifact, item.analyses)
     placed = [place_inline(f, item.artifact) if f.file.startswith(INLINE_PREFIX)
-              else dataclasses.replace(f, role=item.context.role(f.file), timing=item.context.timing(f))
+              else dataclasses.replace(f, role=context.role(f.file), timing=context.timing(f))
               for f in findings]
     if item.artifact.ecosystem is Ecosystem.NPM:
         placed.extend(script_findings(item.artifact))

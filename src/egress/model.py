@@ -216,6 +216,9 @@ class FileAnalysis:
     error: str | None = None    # set when the file was not analysed
     exports: tuple[ExportFact, ...] = ()    # network capability this file hands out
     local_uses: tuple[LocalUse, ...] = ()   # uses of the package's own modules
+    #: Local module specifiers this file loads when its top level runs, from the engine's text
+    #: pass (``entrypoints.load_specifiers``), not from analyzers: the load graph behind timing.
+    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
