@@ -14,6 +14,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from .fold import ConstantLookup
+from .methods import Methods
 from .scope import FUNCTION_NODES, Declaration, NameIndex
 from .syntax import is_field, text
 
@@ -65,6 +66,14 @@ class Bindings:
     def __init__(self, index: NameIndex, constant: ConstantLookup) -> None:
         self.index = index
         self.constant = constant
+        self._methods: Methods | None = None
+
+    @property
+    def methods(self) -> Methods:
+        """Method callers and `this` members (``methods.py``), made at the first question."""
+        if self._methods is None:
+            self._methods = Methods(self)
+        return self._methods
 
     def declaration(self, ident: Node) -> Declaration | None:
         if ident.type not in ("identifier", "shorthand_property_identifier"):
@@ -197,19 +206,25 @@ class Bindings:
         return parent.parent, params.index(node)
 
     def callers(self, fn: Node) -> list[Node]:
-        """Calls of the local function `fn` in this file, except its own recursive calls."""
+        """Calls of the local function `fn` in this file, except its own recursive calls.
+
+        A function declared by name is called by that name (or constructed:
+        `new Agent(host)`); a method is called through a receiver of its owner
+        (``methods.py``).
+        """
         name = fn.child_by_field_name("name") if fn.type in ("function_declaration", "generator_function_declaration") else None
         if name is None and fn.parent is not None and fn.parent.type == "variable_declarator":
             name = fn.parent.child_by_field_name("name")
         if name is None or name.type != "identifier":
-            return []
+            return self.methods.callers(fn)
         decl = self.index.declaration_at(name)
         if decl is None:
             return []
         calls = []
         for ref in self.index.references_to(decl, text(name)):
             call = ref.parent
-            if call is None or call.type != "call_expression" or not is_field(call, "function", ref):
+            if call is None or not (call.type == "call_expression" and is_field(call, "function", ref)
+                                    or call.type == "new_expression" and is_field(call, "constructor", ref)):
                 continue
             if fn.start_byte <= call.start_byte < fn.end_byte:
                 continue                        # a recursive call (a redirect followed) is not a new caller

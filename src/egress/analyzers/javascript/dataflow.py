@@ -210,7 +210,9 @@ class Taint:
             direct = self._process_member(node)
             if direct is not None:
                 return [direct]
-            return list(self._of(node.child_by_field_name("object"), depth))
+            stored = self.bindings.methods.member_values(node) if kind == "member_expression" else None
+            found = [s for v in stored or () for s in self._of(v, depth)]
+            return found + list(self._of(node.child_by_field_name("object"), depth))
         if kind in ("call_expression", "new_expression"):
             return self._call(node, depth)
         if kind in ("identifier", "shorthand_property_identifier"):

@@ -6,7 +6,12 @@
 to what was stored in them and, for a parameter of a local function, to the
 arguments of its callers in this file (one level), so a helper such as
 `function get(u) { https.get(u) }` shows each URL it is called with.  The
-alternatives and the work are bounded.
+alternatives and the work are bounded.  Methods count as helpers too
+(``methods.py``): `api.send(url)`, `new Client(base).get(path)`, with
+`this.base` read from what the owner stores in it; a parameter is followed
+through at most ``CALLER_HOPS`` callers (a method handing its argument to
+another method of the same object), and readings of one member are
+memoised per renderer.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from tree_sitter import Node
 
 from .bindings import PASSTHROUGH, Bindings, arguments_of, callee_of
 from .fold import fold_detail
+from .methods import call_label
 from .syntax import text
 
 DYNAMIC = "<dynamic>"
 MAX_ALTERNATIVES = 8
 _MAX_DEPTH = 10
+#: Callers followed from a parameter: its function's callers, and theirs when they pass a parameter on.
+CALLER_HOPS = 2
 #: Calls whose result is their first argument as text (for a URL, near enough).
 _TEXT_OF = frozenset({"String", "encodeURI", "URL", "url.parse", "url.format", "URL.parse", "new URL", "new Request"})
 
@@ -42,11 +50,13 @@ Leaf = Callable[[Node], "str | None"]
 
 class Renderer:
     def __init__(self, bindings: Bindings, position: Callable[[Node], tuple[int, int]], leaf: Leaf | None = None,
-                 follow_callers: bool = True) -> None:
+                 hops: int = CALLER_HOPS) -> None:
         self.bindings = bindings
         self.position = position
         self.leaf = leaf
-        self.follow_callers = follow_callers
+        self.hops = hops
+        self._inner: Renderer | None = None
+        self._members: dict[tuple[int, int], list[Piece]] = {}
 
     def render(self, node: Node | None, depth: int = 0) -> list[Piece]:
         if node is None or depth > _MAX_DEPTH:
@@ -86,7 +96,20 @@ class Renderer:
             return self.render(node.child_by_field_name("object"), depth + 1)
         if kind == "member_expression" and text(node.child_by_field_name("object")) == "process.env":
             return [Piece(DYNAMIC, f"from env {text(node.child_by_field_name('property'))}")]
+        if kind == "member_expression":
+            return self._member(node, depth)
         return [Piece(DYNAMIC)]
+
+    def _member(self, node: Node, depth: int) -> list[Piece]:
+        """`this.base`: the alternatives of what its owner stores in it (memoised; a cycle is dynamic)."""
+        key = (node.start_byte, node.end_byte)
+        if key in self._members:
+            return self._members[key]
+        self._members[key] = [Piece(DYNAMIC)]
+        values = self.bindings.methods.member_values(node)
+        pieces = _limit([p for v in values for p in self.render(v, depth + 1)]) if values else [Piece(DYNAMIC)]
+        self._members[key] = pieces
+        return pieces
 
     def _template(self, node: Node, depth: int) -> list[Piece]:
         pieces = [Piece("")]
@@ -103,17 +126,21 @@ class Renderer:
         stored = self.bindings.stored(node)
         if stored:
             return _limit([p for value in stored for p in self.render(value, depth + 1)])
-        param = self.bindings.parameter(node) if self.follow_callers else None
+        param = self.bindings.parameter(node) if self.hops > 0 else None
         if param is None:
             return [Piece(DYNAMIC)]
         fn, position = param
         pieces: list[Piece] = []
+        if self._inner is None:
+            self._inner = Renderer(self.bindings, self.position, self.leaf, self.hops - 1)
         for call in self.bindings.callers(fn)[:MAX_ALTERNATIVES]:
             args = arguments_of(call)
             line = self.position(call)[0]
-            inner = Renderer(self.bindings, self.position, self.leaf, follow_callers=False)
-            for piece in inner.render(args[position] if position < len(args) else None, depth + 1):
-                pieces.append(Piece(piece.text, piece.note or f"passed to {_name(call)}() at line {line}"))
+            own = f"passed to {call_label(call)}() at line {line}"
+            for piece in self._inner.render(args[position] if position < len(args) else None, depth + 1):
+                # the nearest call site names the reading; a note of another kind (from env …) is kept
+                note = own if not piece.note or piece.note.startswith("passed to ") else piece.note
+                pieces.append(Piece(piece.text, note))
         return _limit(pieces) or [Piece(DYNAMIC)]
 
     def _call(self, node: Node, depth: int) -> list[Piece]:
@@ -132,10 +159,6 @@ class Renderer:
                 and text(callee.child_by_field_name("property")) in ("toString", "trim"):
             return self.render(callee.child_by_field_name("object"), depth + 1)
         return [Piece(DYNAMIC)]
-
-
-def _name(call: Node) -> str:
-    return text(callee_of(call))
 
 
 def _join_url(base: str, path: str) -> str:

@@ -21,6 +21,7 @@ from egress.model import Capability, Destination, Finding
 
 from .bindings import Bindings, arguments_of, unwrap
 from .fold import property_value
+from .methods import call_label
 from .render import DYNAMIC, MAX_ALTERNATIVES, Piece, Renderer, collapse
 from .syntax import text
 
@@ -115,7 +116,7 @@ def _per_caller(node: Node | None, bindings: Bindings, renderer: Renderer,
         return None
     pieces = []
     for call, arg in zip(calls, args):
-        note = f"passed to {text(call.child_by_field_name('function'))}() at line {renderer.position(call)[0]}"
+        note = f"passed to {call_label(call)}() at line {renderer.position(call)[0]}"
         pieces += [Piece(p.text, p.note or note) for p in each(arg)]
     return pieces
 
