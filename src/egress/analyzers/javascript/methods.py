@@ -252,7 +252,8 @@ class Methods:
         heritage = next((c for c in cls.named_children if c.type == "class_heritage"), None)
         if heritage is None:
             return None
-        base = next((c for c in heritage.named_children if c.type == "identifier"), None)
+        clause = next((c for c in heritage.named_children if c.type == "extends_clause"), heritage)   # TypeScript
+        base = next((c for c in clause.named_children if c.type == "identifier"), None)
         found = self.class_owner(base) if base is not None else None
         return Owner(owner.kind, found.key, found.node) if found is not None else None
 
@@ -344,6 +345,8 @@ class Methods:
             decl = self.bindings.index.declaration_at(name)
             for ref in self.bindings.index.references_to(decl, text(name)) if decl is not None else ():
                 heritage = ref.parent
+                if heritage is not None and heritage.type == "extends_clause":      # TypeScript
+                    heritage = heritage.parent
                 cls = heritage.parent if heritage is not None and heritage.type == "class_heritage" else None
                 if cls is not None and cls.type in _CLASS_NODES:
                     pending.append(Owner("instance", cls.start_byte, cls))
@@ -464,6 +467,9 @@ class Methods:
                     value = member.child_by_field_name("value")
                     if key is not None and text(key) == name and value is not None:
                         found.append(value)
+                elif member.type == "method_definition" and owner.kind == "instance" \
+                        and text(member.child_by_field_name("name")) == "constructor":
+                    found += _parameter_properties(member, name)
             return found
         if owner.kind != "object":
             return []
@@ -475,6 +481,21 @@ class Methods:
             return []
         value = property_value(literal, name)
         return [value] if value is not None else []
+
+
+def _parameter_properties(ctor: Node, name: str) -> list[Node]:
+    """TypeScript `constructor(private base: string)`: the parameter named `name` is stored as `this.base`."""
+    params = ctor.child_by_field_name("parameters")
+    found = []
+    for param in params.named_children if params is not None else ():
+        if param.type not in ("required_parameter", "optional_parameter"):
+            continue
+        if not any(c.type in ("accessibility_modifier", "readonly", "override_modifier") for c in param.children):
+            continue
+        pattern = param.child_by_field_name("pattern")
+        if pattern is not None and pattern.type == "identifier" and text(pattern) == name:
+            found.append(pattern)
+    return found
 
 
 def call_label(call: Node) -> str:
