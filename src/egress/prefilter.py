@@ -16,6 +16,8 @@ import re as std_re
 import re2
 
 from egress.catalog import Catalog
+from egress.catalog.shell_tools import signals
+from egress.model import Ecosystem
 
 #: JavaScript signals whose meaning only the parser can tell.
 _JS_DYNAMIC = (
@@ -58,12 +60,13 @@ class PreFilter:
             r"""['"`](?:""" + _alternation(specifiers) + r""")(?:/[^'"`\n]*)?['"`]""",
             r"\b(?:" + _alternation(globals_) + r")\b",
             *_JS_DYNAMIC,
+            *signals(Ecosystem.NPM),          # child_process, worker_threads (shell_tools.toml)
         ]
         self._js = re2.compile("|".join(f"(?:{p})" for p in js).encode())
         self._js_literal_require = re2.compile(_LITERAL_REQUIRE)
         self._js_any_require = re2.compile(_ANY_REQUIRE)
         roots = {name.split(".")[0] for name in pypi.modules} | {s.split(".")[0] for s in pypi.dependencies}
-        py = [r"\b(?:" + _alternation(roots) + r")\b", *_PY_DYNAMIC]
+        py = [r"\b(?:" + _alternation(roots) + r")\b", *_PY_DYNAMIC, *signals(Ecosystem.PYPI)]
         self._py = re2.compile("|".join(f"(?:{p})" for p in py).encode())
 
     def wants(self, path: str, data: bytes) -> bool:

@@ -88,6 +88,24 @@ class ShellTable:
     def launchers_of(self, ecosystem: Ecosystem) -> tuple[Launcher, ...]:
         return tuple(launcher for launcher in self.launchers if launcher.ecosystem is ecosystem)
 
+    def module_of(self, ecosystem: Ecosystem, specifier: str) -> str | None:
+        """The launcher or code-runner module a specifier names (`node:child_process` -> `child_process`)."""
+        for entry in (*self.launchers, *self.code_runners):
+            if entry.ecosystem is ecosystem and specifier in entry.specifiers:
+                return entry.module
+        return None
+
+    def launch(self, module: str, name: str) -> Launch | None:
+        """How `module.name` takes its command, when it starts a program."""
+        for launcher in self.launchers:
+            if launcher.module == module:
+                return launcher.functions.get(name)
+        return None
+
+    def runs_code(self, module: str, name: str) -> CodeRunner | None:
+        """The code runner `module.name` is (`worker_threads.Worker`)."""
+        return next((r for r in self.code_runners if r.module == module and r.cls == name), None)
+
 
 def parse_shell_tools(text: str) -> ShellTable:
     """Build the table from TOML text; ``ValueError`` on a bad entry."""

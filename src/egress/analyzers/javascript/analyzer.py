@@ -35,8 +35,9 @@ from .imports import ImportSite, dynamic_import_sites, require_sites, static_sit
 from .location import SourceText, in_function
 from .parsing import Parsers
 from .scope import NameIndex
+from .shellout import launcher_module
 from .special import (
-    CODE, FUNCTION, LOADER, LOADER_SPECIFIERS, MODULE_CLASS, MODULE_OBJECT, PROCESS, VM, VM_SPECIFIERS,
+    CODE, FUNCTION, LAUNCHER, LOADER, LOADER_SPECIFIERS, MODULE_CLASS, MODULE_OBJECT, PROCESS, VM, VM_SPECIFIERS,
     LocalValue, SpecialValue,
 )
 from .values import (
@@ -67,6 +68,9 @@ class JavaScriptAnalyzer(Analyzer):
 
     def handles(self, path: str) -> bool:
         return path.endswith(self.suffixes) and not path.endswith(DECLARATION_SUFFIXES)
+
+    def readable(self, source: SourceFile) -> str | None:
+        return None if _text(source.data) is not None else "not UTF-8 text"
 
     def check(self, source: SourceFile) -> FileAnalysis:
         data = _text(source.data)
@@ -222,6 +226,8 @@ class _FilePass:
             return SpecialValue(MODULE_CLASS, "Module", (step,), node.start_byte)
         if specifier in VM_SPECIFIERS:
             return SpecialValue(VM, "vm", (step,), node.start_byte)
+        if (launcher := launcher_module(specifier)) is not None:     # child_process, worker_threads
+            return SpecialValue(LAUNCHER, launcher, (step,), node.start_byte, note)
         entry = self.catalog.module(specifier)
         if entry is None:
             dependency = self.catalog.dependency(specifier)

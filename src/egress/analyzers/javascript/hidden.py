@@ -21,8 +21,9 @@ from egress.model import Capability, Confidence, FindingKind
 
 from .fold import PAYLOAD_BUDGET, fold_detail
 from .payload import run_payload
+from .shellout import launch_call
 from .special import (
-    BINDING, CODE, CREATE_REQUIRE, FUNCTION, LOADER, LOADER_APPLY, LOADER_CALL, MODULE_CLASS,
+    BINDING, CODE, CREATE_REQUIRE, FUNCTION, LAUNCH, LOADER, LOADER_APPLY, LOADER_CALL, MODULE_CLASS,
     MODULE_OBJECT, RETURNS, SpecialValue,
 )
 from .values import GlobalObject, Value
@@ -58,6 +59,8 @@ def special_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: bo
         return ()
     if kind in (CODE, FUNCTION):
         return _code(fp, call, value, args)
+    if kind == LAUNCH:
+        return launch_call(fp, call, value, construct)       # child_process, worker_threads: shellout.py
     return ()
 
 

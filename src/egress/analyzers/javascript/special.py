@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from egress.catalog.shell_tools import load_shell_tools
 from egress.model import TraceStep
 
 #: Kinds of SpecialValue.
@@ -34,6 +35,8 @@ CODE = "code"                    # runs its argument as code (eval, vm.runInThis
 FUNCTION = "Function"            # the Function constructor: its last argument is a body
 VM = "vm"
 RETURNS = "returns"              # a function that returns `result` (Function('return this'))
+LAUNCHER = "launcher"            # child_process, worker_threads (catalog/shell_tools.toml)
+LAUNCH = "launch"                # child_process.exec & co., worker_threads.Worker: read by shellout.py
 
 #: vm members that compile or run a string.
 VM_SINKS = frozenset({"runInThisContext", "runInNewContext", "runInContext", "Script", "compileFunction"})
@@ -125,6 +128,12 @@ def special_member(value: SpecialValue, name: str) -> SpecialValue | None:
         if name in VM_SINKS:
             return replace(value, kind=CODE, label=label)
         return value if name == "default" else None
+    if kind == LAUNCHER:
+        table = load_shell_tools()
+        if name == "default":
+            return value
+        known = table.launch(value.label, name) is not None or table.runs_code(value.label, name) is not None
+        return replace(value, kind=LAUNCH, label=label) if known else None
     if kind == CODE and name == "call" and value.skip == 0:
         return replace(value, label=label, skip=1)     # `Module.prototype._compile.call(m, code)`
     return None

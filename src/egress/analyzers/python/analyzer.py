@@ -20,6 +20,7 @@ from egress.analyzers.python.decode import DecodeError, decode, pth_source, spli
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.locate import Locator
 from egress.analyzers.python.scopes import Builder
+from egress.analyzers.python.shellout import signal_pattern
 from egress.analyzers.python.walk import Walker
 from egress.catalog import Catalog, load_catalog
 from egress.model import Ecosystem, FileAnalysis, SourceFile
@@ -42,6 +43,7 @@ class PythonAnalyzer(Analyzer):
             rf"\bfrom\s+(?:{alternation})\b|\bimport\s+[\w.,\t ]*?\b(?:{alternation})\b"
             r"|__import__|\bimport_module\b|\bbuiltins\b|__builtins__|\bspec_from_file_location\b"
             r"|\bsys\s*\.\s*modules\b|\bglobals\s*\(|(?:^|[^.\w])(?:exec|eval|compile)\s*\("
+            "|" + signal_pattern()             # subprocess, os.system & co. (shellout.py)
         )
 
     def _names_catalogued_module(self, text: str) -> bool:

@@ -18,6 +18,7 @@ from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
 from egress.analyzers.python.locate import Locator, render
 from egress.analyzers.python.payload import RUNNERS, CodeRunner
 from egress.analyzers.python.requests_detail import RequestDetails
+from egress.analyzers.python.shellout import ShellOut, launched
 from egress.analyzers.python.scopes import ASSIGNED, PLAIN, TYPING, ClassInfo, ImportRec, Program, Scope
 from egress.analyzers.python.values import (
     NETWORK, ClassVal, DynImport, FuncVal, LocalVal, MemVal, MethodVal, ModVal, Value,
@@ -58,6 +59,7 @@ class Walker:
         self.uses: list[tuple[Scope, LocalUse]] = []        # uses of the package's own modules
         self._roots: frozenset[str] | None = None
         self._details: RequestDetails | None = None      # made at the first network call
+        self._shell: ShellOut | None = None               # made at the first call that starts a program
 
     @property
     def own(self) -> frozenset[str]:
@@ -174,6 +176,9 @@ class Walker:
                 self.add(FindingKind.NETWORK, v.api, v.inst.module, v.capability, call, scope, v.inst.trace, how,
                          details=(call, order))
                 made = True
+            elif (launch := launched(v)) is not None:        # subprocess.run & co.: shellout.py
+                self._shell = self._shell or ShellOut(self)
+                made = self._shell.call(call, v, *launch, scope, order)  # type: ignore[arg-type]
             elif isinstance(v, ModVal) and v.name in _FILE_LOADERS:
                 self.code.load_file(call, v.name, scope, order)
                 made = True

