@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from egress.destinations import suspicious_reasons
-from egress.install_scripts import reaches_out
+import re
+
+from egress.destinations import DYNAMIC, sensitive_data, suspicious_reasons
 from egress.model import (
     Alert,
+    Capability,
+    Destination,
     Finding,
     FindingKind,
     FileRole,
@@ -53,11 +56,6 @@ ALERT_HELP: dict[str, str] = {
                     "network request.",
 }
 
-#: Data sources that make a request exfiltration; "platform" alone (the OS name) does not.
-SENSITIVE_SOURCES = ("env", "file", "hostname", "username", "homedir", "network-interfaces", "command-output",
-                     "credentials")
-
-
 @dataclass(frozen=True)
 class AlertOptions:
     include_tests: bool = False     # count findings in tests/examples/docs/bench toward the verdict
@@ -79,8 +77,8 @@ def package_result(
     alerts: list[Alert] = []
     for f in counted:
         kind, severity = ALERT_TYPES[f.kind]
-        if f.kind is FindingKind.INSTALL_SCRIPT and (reaches_out(f) or early_network):
-            severity = Severity.HIGH     # the hook reaches the network or starts a shell
+        if f.kind is FindingKind.INSTALL_SCRIPT:
+            severity = hook_severity(f, bool(early_network))
         alerts.append(Alert(type=kind, severity=severity, finding=f))
     alerts.extend(Alert(type="installTimeNetwork", severity=Severity.HIGH, finding=f) for f in early_network)
     for f in counted:
@@ -88,8 +86,9 @@ def package_result(
             continue
         if any(suspicious_reasons(d) for d in f.destinations):
             alerts.append(Alert(type="suspiciousDestination", severity=Severity.HIGH, finding=f))
-        if any(source.split(" ", 1)[0] in SENSITIVE_SOURCES for source in f.data_sources):
-            alerts.append(Alert(type="exfiltration", severity=Severity.CRITICAL, finding=f))
+        severity = exfiltration_severity(f)
+        if severity is not None:
+            alerts.append(Alert(type="exfiltration", severity=severity, finding=f))
     alerts = tuple(alerts)
     if any(a.type == "networkAccess" for a in alerts):
         verdict = Verdict.NETWORK
@@ -110,6 +109,110 @@ def package_result(
         artifact_kind=str(artifact.metadata.get("kind", "")),
         filename=str(artifact.metadata.get("filename", "")),
     )
+
+
+def hook_severity(hook: Finding, early_network: bool) -> Severity:
+    """High when an install hook reaches the network or starts a shell; low for a build step.
+
+    A pipe between two local tools (`browserify x | uglifyjs`) starts nothing that
+    can reach out by itself, so "pipe" alone is not a shell.  npm runs `prepare`
+    only for git and local installs, never for a package installed from the
+    registry: there only a network tool it calls makes it high.
+    """
+    parts = hook.note.split("; ")
+    if any(p.startswith("calls ") for p in parts):
+        return Severity.HIGH
+    if hook.api == "scripts.prepare":
+        return Severity.LOW
+    shells = [w for p in parts if p.startswith("starts ") for w in p.removeprefix("starts ").split(", ")]
+    return Severity.HIGH if early_network or any(w != "pipe" for w in shells) else Severity.LOW
+
+
+#: Host-identity and credential sources: sensitive wherever they go (subject to the rules below).
+_IDENTITY = frozenset({"hostname", "username", "homedir", "network-interfaces", "command-output", "credentials"})
+_EARLY = (Timing.INSTALL, Timing.STARTUP)
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def exfiltration_severity(f: Finding) -> Severity | None:
+    """The severity of the exfiltration alert a network finding raises, or None.
+
+    Critical when a sensitive value goes where the code itself decides (a constant host, an
+    IP, a host built from data) or when it runs at install or start-up; high when a runtime
+    call sends it to a destination wholly supplied by the caller or configuration, the shape
+    of every API client that forwards its credentials.  A credential named after the site it
+    is sent to (``FIGMA_…_TOKEN`` to ``api.figma.com``) is that site's own authentication.
+    A DNS lookup of a wholly dynamic name (``gethostbyname(gethostname())``) asks the local
+    resolver about the name itself; exfiltration through DNS needs a zone of the sender's
+    (``<dynamic>.attacker.example``), which is a constant part.
+    """
+    if f.capability is Capability.RESOLVE and _wholly_dynamic(f.destinations):
+        return None
+    sensitive = [s for s in f.data_sources if sensitive_source(s, f.timing)
+                 and not _own_service_credential(s, f.destinations)]
+    if not sensitive:
+        return None
+    if f.timing in _EARLY or not _wholly_dynamic(f.destinations):
+        return Severity.CRITICAL
+    return Severity.HIGH
+
+
+def sensitive_source(source: str, timing: Timing = Timing.RUNTIME) -> bool:
+    """Whether a data-source label (``env NPM_TOKEN``, ``file ~/.npmrc``, ``hostname``) is sensitive.
+
+    The whole environment, or a variable whose name cannot be known, is; a named variable is
+    when its name marks a secret or the user's identity (words in ``[sensitive.env]``), not when
+    it is configuration (``NODE_ENV``, ``https_proxy``, ``…_ENDPOINT``, a build flag).  A file is
+    when its path is a credential or identity file (``[sensitive.files]``); a file of unknown
+    path only in install or start-up code, since uploading a caller's file is a library's job.
+    """
+    label, _, detail = source.partition(" ")
+    if label == "env":
+        return not detail or DYNAMIC in detail or _secret_env_name(detail)
+    if label == "file":
+        return _sensitive_path(detail) if detail and detail != DYNAMIC else timing in _EARLY
+    return label in _IDENTITY
+
+
+def _secret_env_name(name: str) -> bool:
+    table = sensitive_data()
+    if name.upper() in table.env_identity:
+        return True
+    words = [w.lower() for w in _WORDS.findall(name)]
+    if not words:
+        return False
+    if words[-1] in table.env_location_words:
+        return bool(table.env_connection_words & set(words))     # DATABASE_URL carries its password
+    return bool(table.env_secret_words & set(words))
+
+
+def _sensitive_path(path: str) -> bool:
+    path = path.lower().replace("\\", "/")
+    return any(re.search(r"(?:^|[/\\])" + re.escape(p) + r"(?:$|[/.])", path) or (p.startswith("/") and p in path)
+               for p in sensitive_data().file_paths)
+
+
+def _wholly_dynamic(destinations: tuple[Destination, ...]) -> bool:
+    """No destination has a constant host or a sign of being built from data."""
+    return all((not d.host or d.host == DYNAMIC) and not suspicious_reasons(d) for d in destinations)
+
+
+def _own_service_credential(source: str, destinations: tuple[Destination, ...]) -> bool:
+    """An env credential whose name carries the registered name of every constant host it is sent to."""
+    label, _, name = source.partition(" ")
+    if label != "env" or not name:
+        return False
+    words = {w.lower() for w in _WORDS.findall(name)}
+    sites = [_site_name(d.host) for d in destinations if d.host and DYNAMIC not in d.host]
+    return bool(sites) and all(site in words for site in sites)
+
+
+def _site_name(host: str) -> str:
+    """The registered name of a host: `figma` for api.figma.com, `bbc` for www.bbc.co.uk."""
+    labels = host.split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in ("co", "com", "org", "net", "ac", "gov", "ne"):
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else host
 
 
 def _drop_self_imports(artifact: PackageArtifact, findings: list[Finding]) -> list[Finding]:

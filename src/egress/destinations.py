@@ -38,9 +38,38 @@ class DestinationKind:
     paths: dict[str, tuple[str, ...]]
 
 
+@dataclass(frozen=True)
+class SensitiveData:
+    """The reviewed words and paths that make a request's data sensitive (``[sensitive]`` in the table)."""
+
+    env_identity: frozenset[str]
+    env_secret_words: frozenset[str]
+    env_location_words: frozenset[str]
+    env_connection_words: frozenset[str]
+    file_paths: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict:
+    return tomllib.loads(resources.files("egress.catalog").joinpath("destinations.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def sensitive_data() -> SensitiveData:
+    env = _table().get("sensitive", {}).get("env", {})
+    files = _table().get("sensitive", {}).get("files", {})
+    return SensitiveData(
+        env_identity=frozenset(n.upper() for n in env.get("identity", ())),
+        env_secret_words=frozenset(w.lower() for w in env.get("secret-words", ())),
+        env_location_words=frozenset(w.lower() for w in env.get("location-words", ())),
+        env_connection_words=frozenset(w.lower() for w in env.get("connection-words", ())),
+        file_paths=tuple(p.lower() for p in files.get("paths", ())),
+    )
+
+
 @lru_cache(maxsize=1)
 def kinds() -> tuple[DestinationKind, ...]:
-    raw = tomllib.loads(resources.files("egress.catalog").joinpath("destinations.toml").read_text("utf-8"))
+    raw = _table()
     return tuple(
         DestinationKind(name, bool(spec.get("suspicious", False)), spec.get("description", ""),
                         tuple(h.lower() for h in spec.get("hosts", ())),
@@ -92,7 +121,10 @@ def suspicious_reasons(dest: Destination) -> list[str]:
     for cls in dest.classes:
         if cls in suspicious_kinds:
             reasons.append(cls)
-    if "ip-literal" in dest.classes and not {"loopback", "cloud-metadata"} & set(dest.classes):
+    # An IP literal is an unknown server, unless it is loopback or a service the table names (a public DNS
+    # resolver, the metadata address, which has its own reason above).
+    known_kinds = {k.name for k in kinds()}
+    if "ip-literal" in dest.classes and "loopback" not in dest.classes and not known_kinds & set(dest.classes):
         reasons.append("ip-literal")
     if "host built from data" in dest.note:
         reasons.append("host built from data")
