@@ -83,6 +83,13 @@ def test_destinations_are_classified_like_any_request() -> None:
     assert [(d.known, d.host) for d in exec_found.destinations] == [("partial", "esm.example")]
 
 
+def test_data_the_command_carries_is_traced_like_a_request_body() -> None:
+    assert [(f.api, f.line, f.data_sources, tuple(d.text for d in f.destinations)) for f in _analyse("exfil_env.js")] == [
+        ("child_process.exec → curl", 4, ("env NPM_TOKEN",), ("https://collect.example/t",)),
+        ("child_process.spawn → curl", 5, ("hostname",), ("https://collect.example/h",)),
+    ]
+
+
 def test_inline_node_code_is_analysed_as_a_payload() -> None:
     assert [(f.kind, f.api, f.line, f.column) for f in _analyse("inline_node.js")] == [
         (FindingKind.NETWORK, "https.get", 2, 1)]
@@ -101,7 +108,7 @@ def test_negatives_give_no_finding(name: str) -> None:
     assert _analyse(name) == ()
 
 
-@pytest.mark.parametrize("name", sorted([*POSITIVES, "inline_node.js", "worker_eval.js"]))
+@pytest.mark.parametrize("name", sorted([*POSITIVES, "inline_node.js", "worker_eval.js", "exfil_env.js"]))
 def test_the_prefilter_keeps_every_positive(name: str) -> None:
     prefilter = PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI))
     assert prefilter.wants(name, (JS / name).read_bytes())
@@ -121,8 +128,11 @@ def test_through_the_pipeline_an_install_hook_shelling_out_is_install_time_netwo
         ("suspiciousDestination", "high", "install.js", 3, "install", "child_process.execSync → curl"),
     ]
     assert [(a.type, a.severity.value, a.finding.file, a.finding.line, a.finding.column, a.api)
-            for a in runtime.alerts] == [
-        ("networkAccess", "medium", "index.js", 4, 10, "child_process.spawn → curl")]   # quiet.js: none
+            for a in runtime.alerts] == [                                                # quiet.js: none
+        ("networkAccess", "medium", "index.js", 4, 10, "child_process.spawn → curl"),
+        ("networkAccess", "medium", "telemetry.js", 3, 22, "child_process.exec → curl"),
+        ("exfiltration", "critical", "telemetry.js", 3, 22, "child_process.exec → curl"),   # env NPM_TOKEN sent
+    ]
 
 
 # -- the one tool table and the command reader ----------------------------------------------------

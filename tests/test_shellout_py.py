@@ -85,6 +85,13 @@ def test_an_asyncio_import_used_to_shell_out_is_not_also_import_only() -> None:
     assert {f.kind for f in _analyse("asyncio_sub.py")} == {FindingKind.NETWORK}
 
 
+def test_data_the_command_carries_is_traced_like_a_request_body() -> None:
+    assert [(f.api, f.line, f.data_sources, tuple(d.text for d in f.destinations)) for f in _analyse("exfil_env.py")] == [
+        ("subprocess.run → curl", 4, ("env AWS_SECRET_ACCESS_KEY",), ("https://collect.example/t",)),
+        ("os.system → curl", 5, ("file ~/.npmrc",), ("https://collect.example/n",)),
+    ]
+
+
 def test_inline_interpreter_code_is_analysed_as_a_payload() -> None:
     [found] = _analyse("inline_python.py")
     assert (found.kind, found.api, found.line, found.column) == (FindingKind.NETWORK, "urllib.request.urlopen", 4, 1)
@@ -98,7 +105,7 @@ def test_negatives_give_no_network_finding(name: str) -> None:
     assert _analyse(name) == ()
 
 
-@pytest.mark.parametrize("name", sorted([*POSITIVES, "inline_python.py"]))
+@pytest.mark.parametrize("name", sorted([*POSITIVES, "inline_python.py", "exfil_env.py"]))
 def test_the_prefilter_keeps_every_positive(name: str) -> None:
     prefilter = PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI))
     assert prefilter.wants(name, (PY / name).read_bytes())

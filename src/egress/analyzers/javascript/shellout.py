@@ -29,10 +29,12 @@ from egress.destinations import DYNAMIC
 from egress.model import Confidence, Ecosystem, Finding, FindingKind
 
 from .bindings import Bindings, arguments_of, unwrap
+from .dataflow import Taint
 from .fold import PAYLOAD_BUDGET, fold_detail, property_value
 from .location import in_function
 from .payload import run_payload
 from .render import MAX_ALTERNATIVES, Renderer
+from .scope import FUNCTION_NODES
 from .special import SpecialValue
 from .syntax import operation_node, text
 
@@ -64,9 +66,10 @@ def launch_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: boo
     bindings = Bindings(fp.index, fp.constant)
     renderer = Renderer(bindings, fp.source.position, _leaf)
     reading = _read(launch, args, bindings, renderer)
+    sent = _sent(fp, args, launch, bindings, renderer) if reading.tools else ()
     for use in reading.tools:
         note = f"runs {use.tool.label}" + (f"; through {use.via}" if use.via else "")
-        _add(fp, call, value, f"{value.label} → {use.tool.label}", use.tool.capability, note, use.destinations)
+        _add(fp, call, value, f"{value.label} → {use.tool.label}", use.tool.capability, note, use.destinations, sent)
     for language, code, how in reading.inline:
         if language == "javascript":
             run_payload(fp, call, code, [], f"{value.label} → {how}")
@@ -95,6 +98,12 @@ def _read(launch: Launch, args: list[Node], bindings: Bindings, renderer: Render
         argv = [piece.text, *words]
         reading.merge(read_line(table, " ".join(argv)) if shell else read_argv(table, argv))
     return reading
+
+
+def _sent(fp: "_FilePass", args: list[Node], launch: Launch, bindings: Bindings, renderer: Renderer) -> tuple:
+    """Data the command line carries (`curl -d ${process.env.NPM_TOKEN} …`): the analyzer's taint pass."""
+    nodes = [a for i, a in enumerate(args) if i != launch.program and a.type not in FUNCTION_NODES]
+    return Taint(bindings, renderer, fp.catalog.sources).sources(nodes)
 
 
 def _array(node: Node, bindings: Bindings) -> list[Node] | None:
@@ -163,7 +172,7 @@ def _worker(fp: "_FilePass", call: Node, value: SpecialValue, args: list[Node], 
 
 
 def _add(fp: "_FilePass", call: Node, value: SpecialValue, api: str, capability, note: str,
-         destinations: tuple) -> None:
+         destinations: tuple, sources: tuple) -> None:
     node = operation_node(call)
     line, column = fp.source.position(node)
     if any(f.api == api and f.line == line and f.column == column for f in fp.extra):
@@ -172,7 +181,7 @@ def _add(fp: "_FilePass", call: Node, value: SpecialValue, api: str, capability,
         kind=FindingKind.NETWORK, api=api, module=value.label.split(".")[0], capability=capability,
         file=fp.source.path, line=line, column=column, snippet=fp.source.snippet(node),
         confidence=Confidence.HIGH, in_function=in_function(node), trace=value.trace,
-        note="; ".join(n for n in (value.note, note) if n), destinations=destinations,
+        note="; ".join(n for n in (value.note, note) if n), destinations=destinations, data_sources=sources,
     )
     fp.extra.append(finding)
     fp.extra_nodes.append((node, finding))

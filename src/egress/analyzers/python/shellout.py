@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from egress.analyzers.python.dataflow import DataFlow
 from egress.analyzers.python.ir import Call, Const, Expr, Seq
 from egress.analyzers.python.payload import MAX_DEPTH, analyse_text
 from egress.analyzers.python.scopes import Scope
@@ -53,11 +54,13 @@ class ShellOut:
     def __init__(self, walker: "Walker") -> None:
         self.w = walker
         self.strings = Strings(walker.ev)
+        self.flow = DataFlow(walker.ev, self.strings)
 
     def call(self, call: Call, v: ModVal | MemVal, api: str, launch: Launch, scope: Scope, order: int) -> bool:
         """Findings for one launcher call; True when it runs a network tool or inline code."""
         reading = self._read(call, launch, scope, order)
         line, column = call.line, self.w.loc.column(call.line, call.col)
+        sent = self._sent(call, launch, scope, order) if reading.tools else ()
         for use in reading.tools:
             note = f"runs {use.tool.label}" + (f"; through {use.via}" if use.via else "")
             self.w.place(Finding(
@@ -65,6 +68,7 @@ class ShellOut:
                 capability=use.tool.capability, file=self.w.loc.path, line=line, column=column,
                 snippet=self.w.loc.snippet(line, column), confidence=Confidence.HIGH,
                 in_function=scope.in_function, trace=v.trace, note=note, destinations=use.destinations,
+                data_sources=sent,
             ), scope)
         inline = [(code, how) for language, code, how in reading.inline if language == "python"]
         for code, how in inline:
@@ -72,6 +76,12 @@ class ShellOut:
         if reading.tools:
             self.w._mark(v.origin, "network")
         return bool(reading.tools or inline)
+
+    def _sent(self, call: Call, launch: Launch, scope: Scope, order: int) -> tuple[str, ...]:
+        """Data the command carries (``['curl', '-d', os.environ['TOKEN'], url]``): the taint pass of requests."""
+        exprs = [a for i, a in enumerate(call.args) if i != launch.program]
+        exprs += [v for k, v in call.keywords if k != "shell"]
+        return self.flow.sources([(e, scope, order) for e in exprs])
 
     def _payload(self, call: Call, code: str, sink: str, scope: Scope) -> None:
         depth = self.w.depth + 1
