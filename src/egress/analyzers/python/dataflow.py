@@ -3,8 +3,9 @@
 A request that carries ``os.environ`` or a credentials file is the
 material of an exfiltration alert, so the sources are traced backwards
 from the request's URL, body and DNS name: through names bound in the
-function, parameters (to their callers in the same file, one level), the
-returns of local functions, and the operations that keep data intact
+function, parameters (to their callers in the same file, one level;
+a constructor's to the class's calls), attributes of the file's classes
+(``self.token = token``), the returns of local functions, and the operations that keep data intact
 (concatenation, f-strings, displays, ``json.dumps``, ``.encode()``,
 ``base64.b64encode``, ``urlencode``).  What is sensitive is reviewed data:
 the ``[source.*]`` sections of ``catalog/pypi.toml``.  A call neither they
@@ -19,6 +20,7 @@ from typing import Mapping
 
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.ir import Attr, Call, Choice, Const, Expr, Name, Subscript, children
+from egress.analyzers.python.methods import attribute_bindings
 from egress.analyzers.python.scopes import Scope
 from egress.analyzers.python.strings import Strings
 from egress.analyzers.python.values import FuncVal
@@ -79,7 +81,12 @@ class DataFlow:
             return self._name(e, scope, order, depth, active)
         if isinstance(e, Attr):
             source = self._label(e, scope, order)
-            return {source} if source else self._sources(e.value, scope, order, depth, active)
+            if source:
+                return {source}
+            out = set()
+            for b in attribute_bindings(self.ev, e, scope, order):      # self.token = token
+                out |= self._sources(b.value, b.scope, b.order, depth, active)  # type: ignore[arg-type]
+            return out | self._sources(e.value, scope, order, depth, active)
         if isinstance(e, Subscript):
             if self._label(e.value, scope, order) == "env":      # os.environ['TOKEN']
                 key = self.ev.fold(e.index, scope, order).text

@@ -7,7 +7,7 @@ address tuple (``connect((host, port))``, ``sendto(data, addr)``, an
 address taken from ``getaddrinfo``), or a method of a connection whose
 destination is that of the call that made it (``conn.request(...)``).
 Strings are read by ``strings.Strings`` (constants, partial URLs,
-defaults, callers), classes by ``egress.destinations.parse_destination``,
+defaults, callers; constructors and class constants by ``methods``), classes by ``egress.destinations.parse_destination``,
 data by ``dataflow.DataFlow``.  Computed only at NETWORK findings.
 """
 
@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from egress.analyzers.python.dataflow import DataFlow
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.ir import Attr, Call, Const, Expr, Name, Seq, Subscript
+from egress.analyzers.python.methods import MethodStrings
 from egress.analyzers.python.scopes import Scope
-from egress.analyzers.python.strings import UNKNOWN, Piece, Strings
+from egress.analyzers.python.strings import UNKNOWN, Piece
 from egress.analyzers.python.values import MemVal, MethodVal
 from egress.destinations import DYNAMIC, classify, parse_destination
 from egress.model import Destination
@@ -89,7 +90,7 @@ class RequestDetails:
 
     def __init__(self, ev: Evaluator) -> None:
         self.ev = ev
-        self.strings = Strings(ev)
+        self.strings = MethodStrings(ev)
         self.flow = DataFlow(ev, self.strings)
 
     def of(self, api: str, call: Call, scope: Scope, order: int) -> tuple[tuple[Destination, ...], tuple[str, ...]]:
@@ -317,10 +318,13 @@ def _arg(call: Call, position: int, keyword: str) -> Expr | None:
 
 
 def _same_call_site(a: Piece, b: Piece) -> bool:
-    """Host and port read from the arguments of different calls are not one destination."""
-    sites_a = {n for n in a.notes if n.startswith("argument at line")}
-    sites_b = {n for n in b.notes if n.startswith("argument at line")}
+    """Host and port read from the arguments (or defaults) of different calls are not one destination."""
+    sites_a = {n.removeprefix("default ") for n in a.notes if n.startswith(_CALL_SITE_NOTES)}
+    sites_b = {n.removeprefix("default ") for n in b.notes if n.startswith(_CALL_SITE_NOTES)}
     return not (sites_a and sites_b) or bool(sites_a & sites_b)
+
+
+_CALL_SITE_NOTES = ("argument at line", "default argument at line")
 
 
 def _port(piece: Piece) -> tuple[int | None, str]:
