@@ -129,3 +129,17 @@ def test_through_the_pipeline_a_shell_out_is_network_access_and_an_ip_is_suspici
         ("networkAccess", "medium", "shellpkg/__init__.py", 5, 12, "subprocess.run → curl"),
         ("suspiciousDestination", "high", "shellpkg/__init__.py", 5, 12, "subprocess.run → curl"),
     ]
+
+
+@pytest.mark.parametrize(("text", "wanted"), [
+    (b"import platform\nprint(platform.system())\n", False),      # `system(` alone is everywhere
+    (b"import os\nprint(os.path.join('a', 'b'))\n", False),
+    (b"from os import path, system\nsystem(c)\n", True),
+    (b"from os import (\n    path,\n    popen,\n)\n", True),
+    (b"import os as o\no.system(c)\n", True),
+    (b"import os\nos.execv(p, a)\n", True),
+    (b"import subprocess\n", True),
+])
+def test_the_prefilter_signal_of_launchers(text: bytes, wanted: bool) -> None:
+    prefilter = PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI))
+    assert prefilter.wants("m.py", text) is wanted

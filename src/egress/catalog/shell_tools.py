@@ -157,7 +157,9 @@ def signals(ecosystem: Ecosystem) -> tuple[str, ...]:
     """Regular expressions (RE2 syntax) for text that may call a launcher: the pre-filter's and analyzers' gate.
 
     npm: a quoted module specifier.  PyPI: the module name (``signal = "module"``),
-    or one of its function names called or taken off the module (``"functions"``).
+    or for a module every file imports (``os``, ``"functions"``) one of its launcher
+    functions taken off it or imported from it, or the module under another name;
+    a bare ``system(`` is not enough (``platform.system()`` is everywhere).
     """
     table = load_shell_tools()
     found = [r"""['"`](?:""" + "|".join(re.escape(s) for s in runner.specifiers) + r""")['"`]"""
@@ -170,5 +172,7 @@ def signals(ecosystem: Ecosystem) -> tuple[str, ...]:
             found.append(rf"\b{re.escape(launcher.module)}\b")
         else:
             names = "|".join(sorted(launcher.functions, key=lambda n: (-len(n), n)))
-            found.append(rf"\b(?:{names})\s*\(|\b{re.escape(launcher.module)}\s*\.\s*(?:{names})\b")
+            module = re.escape(launcher.module)
+            found.append(rf"\b{module}\s*\.\s*(?:{names})\b|\bimport\s+{module}\s+as\b"
+                         rf"|\bfrom\s+{module}\s+import\s[^;]{{0,300}}?\b(?:{names})\b")
     return tuple(found)
