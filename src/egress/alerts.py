@@ -193,8 +193,9 @@ def _sensitive_path(path: str) -> bool:
 
 
 def _wholly_dynamic(destinations: tuple[Destination, ...]) -> bool:
-    """No destination has a constant host or a sign of being built from data."""
-    return all((not d.host or d.host == DYNAMIC) and not suspicious_reasons(d) for d in destinations)
+    """No destination has a constant part of its host (`<dynamic>.<dynamic>` has none) or a sign of being
+    built from data."""
+    return all(not d.host.replace(DYNAMIC, "").strip(".:-[]") and not suspicious_reasons(d) for d in destinations)
 
 
 def _own_service_credential(source: str, destinations: tuple[Destination, ...]) -> bool:
