@@ -60,6 +60,12 @@ POSITIVES = {
         ("network", "child_process.spawn → wget", "esm.mjs", 5, 1, "request", "runs wget",
          ("https://shell.example/a",)),
     ],
+    "promisified.js": [
+        ("network", "child_process.exec → curl", "promisified.js", 9, 9, "request", "runs curl",
+         ("https://p.example/a",)),
+        ("network", "child_process.execFile → wget", "promisified.js", 10, 9, "request", "runs wget",
+         ("https://p.example/b",)),
+    ],
 }
 
 

@@ -29,6 +29,7 @@ from egress.model import LocalUse
 from .fold import describe, fold, fold_detail
 from .location import SourceText, in_function
 from .scope import Declaration, NameIndex
+from .shellout import promisified
 from .special import LocalValue, SpecialValue
 from .syntax import is_field as _is, is_interop as _is_interop, is_static as _is_static, member_path
 from .syntax import operation_node as _operation_node, text as _text
@@ -133,6 +134,8 @@ class FileFlow:
                     node = call
                 elif call is not None and first and (reflect := self._reflect(call)) is not None:
                     vals, node = self._reflected(call, reflect, vals), call
+                elif call is not None and first and promisified(call, vals):
+                    node = call                 # `util.promisify(exec)` still runs commands (shellout.py)
                 else:
                     return self._escape(node, vals)
             elif kind == "variable_declarator":

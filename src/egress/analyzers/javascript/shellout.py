@@ -35,7 +35,7 @@ from .location import in_function
 from .payload import run_payload
 from .render import MAX_ALTERNATIVES, Renderer
 from .scope import FUNCTION_NODES
-from .special import SpecialValue
+from .special import LAUNCH, SpecialValue
 from .syntax import operation_node, text
 
 if TYPE_CHECKING:
@@ -48,6 +48,15 @@ _SELF = frozenset({"process.execPath", "process.argv0", "process.argv[0]"})
 def launcher_module(specifier: str) -> str | None:
     """`child_process` for `require('node:child_process')`; None for any other specifier."""
     return load_shell_tools().module_of(Ecosystem.NPM, specifier)
+
+
+def promisified(call: Node, values: tuple) -> bool:
+    """`util.promisify(exec)`: the same launcher, returning a promise (only launchers pass through)."""
+    callee = call.child_by_field_name("function")
+    name = text(callee.child_by_field_name("property") if callee is not None and callee.type == "member_expression"
+                else callee)
+    return name == "promisify" and bool(values) and all(
+        isinstance(v, SpecialValue) and v.kind == LAUNCH for v in values)
 
 
 def launch_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: bool) -> tuple:
