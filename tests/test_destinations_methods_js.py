@@ -119,3 +119,11 @@ def test_a_self_referencing_member_stays_bounded(analyzer) -> None:
     # the store that reads itself is a cycle: its reading is dynamic, the constructor's is kept
     assert [(d.text, d.known) for d in finding.destinations] == [
         ("https://loop.example.com/", "full"), ("<dynamic>", "dynamic")]
+
+
+def test_a_method_of_an_instance_held_in_this(analyzer) -> None:
+    # this.http = new Http(base) in the constructor; this.http.post(...) reaches Http.post
+    assert _details(analyzer, "member_receiver.js") == {
+        ("fetch", 6): ([("https://sdk.example.com/track", "full", ("public",), "passed to new Http() at line 12")],
+                       ("hostname",)),
+    }

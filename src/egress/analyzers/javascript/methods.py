@@ -222,6 +222,10 @@ class Methods:
                 found.add(owner)
         elif node.type == "member_expression" and self._is_exports(node):
             found.add(EXPORTS)
+        elif node.type == "member_expression":          # this.http, with this.http = new Http(…)
+            for value in self.member_values(node) or ():
+                if _unwrap(value).type == "new_expression":
+                    found |= self.receivers(value)
         elif node.type == "identifier":
             holder = self._holder(node)
             if holder is not None:
@@ -290,7 +294,11 @@ class Methods:
             this = self.this_owner(receiver)
             return this is not None and owner in self._with_heritage({this})
         if kind == "member_expression":
-            return owner is EXPORTS and self._is_exports(receiver)
+            if owner is EXPORTS:
+                return self._is_exports(receiver)
+            obj = receiver.child_by_field_name("object")
+            return owner.kind == "instance" and obj is not None and obj.type == "this" \
+                and owner in self.receivers(receiver)
         if kind == "new_expression":
             ctor = receiver.child_by_field_name("constructor")
             return owner.kind == "instance" and ctor is not None and text(ctor) in self._class_names(owner) \
