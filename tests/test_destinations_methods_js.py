@@ -127,3 +127,17 @@ def test_a_method_of_an_instance_held_in_this(analyzer) -> None:
         ("fetch", 6): ([("https://sdk.example.com/track", "full", ("public",), "passed to new Http() at line 12")],
                        ("hostname",)),
     }
+
+
+def test_an_endpoint_configured_from_env_is_where_it_goes_not_data_sent(analyzer) -> None:
+    # this.endpoint is built from CACHE_PROTO and CACHE_HOST: configuration of the destination;
+    # CACHE_TOKEN in the query is sent; REGISTRY_HOST passed to plain(base) is only the host
+    assert _details(analyzer, "env_endpoint.js") == {
+        ("fetch", 8): ([
+            ("<dynamic>", "dynamic", ("dynamic-host",), "from env CACHE_PROTO"),
+            ("https://<dynamic>/v1/purge?tag=all&t=<dynamic>", "partial", ("dynamic-host",), ""),
+            ("https://cache.example.com/v1/purge?tag=all&t=<dynamic>", "partial", ("public",),
+             "passed to new Cache(…).purge() at line 16"),
+        ], ("env CACHE_TOKEN",)),
+        ("fetch", 13): ([("https://<dynamic>/x", "partial", ("dynamic-host",), "")], ()),
+    }

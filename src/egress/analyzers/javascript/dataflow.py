@@ -81,6 +81,14 @@ def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[N
     return data, urls
 
 
+def _template_base(parts: list[Node]) -> int:
+    """How many leading parts of a template URL say only where it goes: up to the path's first `/` or `?`."""
+    for i, part in enumerate(parts):
+        if part.type != "template_substitution" and any(c in text(part).replace("://", "") for c in "/?#"):
+            return i
+    return len(parts)
+
+
 def has_source(data: bytes, root: Node, bindings: Bindings, table: Mapping[str, Mapping[str, str]]) -> bool:
     """Whether the file reads any data source at all; found by text search, confirmed in the tree.
 
@@ -160,7 +168,15 @@ class Taint:
             return self._url(node.child_by_field_name("value"), depth + 1)
         if kind == "identifier":
             values = self.bindings.stored(node)
-            return [s for v in values for s in self._url(v, depth + 1)] if values else list(self._of(node, depth))
+            if values:
+                return [s for v in values for s in self._url(v, depth + 1)]
+            param = self.bindings.parameter(node)
+            if param is not None:               # a wrapper's URL parameter: each caller's URL, base left out
+                fn, position = param
+                args = [arguments_of(c) for c in self.bindings.callers(fn)[:8]]
+                return self._callback_source(fn) + [s for a in args if position < len(a)
+                                                    for s in self._url(a[position], depth + 1)]
+            return list(self._of(node, depth))
         if kind == "binary_expression":
             operator = text(node.child_by_field_name("operator"))
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
@@ -172,12 +188,17 @@ class Taint:
             return [s for f in ("consequence", "alternative") for s in self._url(node.child_by_field_name(f), depth + 1)]
         if kind == "template_string":
             parts = [c for c in node.named_children if c.type != "comment"]
-            if parts and parts[0].type == "template_substitution":
-                inner = parts[0].named_children
-                rest = [s for p in parts[1:] for s in self._of(p, depth)]
-                return (self._url(inner[0], depth + 1) if inner else []) + rest
+            if parts:
+                base = _template_base(parts)     # `${proto}://${host}${basePath}/v1?x=${data}`
+                found = [s for p in parts[:base] if p.type == "template_substitution" and p.named_children
+                         for s in self._url(p.named_children[0], depth + 1)]
+                return found + [s for p in parts[base:] for s in self._of(p, depth)]
         if kind == "member_expression" and self._process_member(node) is not None:
             return []                           # `process.env.REGISTRY`: where to go
+        if kind == "member_expression":
+            stored = self.bindings.methods.member_values(node)
+            if stored:                          # `this.endpoint + path`: the stored base is where to go too
+                return [s for v in stored for s in self._url(v, depth + 1)]
         if kind == "new_expression" and text(callee_of(node)) == "URL":
             args = arguments_of(node)
             if len(args) >= 2:
