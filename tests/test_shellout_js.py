@@ -60,6 +60,14 @@ POSITIVES = {
         ("network", "child_process.spawn → wget", "esm.mjs", 5, 1, "request", "runs wget",
          ("https://shell.example/a",)),
     ],
+    "more_forms.ts": [
+        ("network", "child_process.exec → netcat", "more_forms.ts", 3, 1, "connect", "runs netcat",
+         ("203.0.113.30:9001",)),
+        ("network", "child_process.spawn → curl", "more_forms.ts", 4, 1, "request", "runs curl; through bash -c",
+         ("https://ts.example/j",)),
+        ("network", "child_process.execSync → powershell Invoke-WebRequest", "more_forms.ts", 5, 1, "request",
+         "runs powershell Invoke-WebRequest; through powershell", ("https://ps.example/a.exe",)),
+    ],
     "promisified.js": [
         ("network", "child_process.exec → curl", "promisified.js", 9, 9, "request", "runs curl",
          ("https://p.example/a",)),

@@ -52,6 +52,17 @@ POSITIVES = {
         ("network", "subprocess.getoutput → curl", "popen_getoutput.py", 8, 12, "request", "runs curl",
          ("https://status.example/ping",)),
     ],
+    "more_forms.py": [
+        ("network", "subprocess.check_call → wget", "more_forms.py", 6, 1, "request", "runs wget",
+         ("https://k.example/a",)),
+        ("network", "subprocess.getstatusoutput → curl", "more_forms.py", 7, 1, "request", "runs curl",
+         ("https://g.example/s",)),
+        ("network", "os.spawnlp → curl", "more_forms.py", 8, 1, "request", "runs curl", ("https://s.example/",)),
+        ("network", "subprocess.Popen → curl", "more_forms.py", 9, 1, "request", "runs curl; through sh -c",
+         ("http://203.0.113.20/x",)),
+    ],
+    "python2.py": [("network", "os.system → wget", "python2.py", 3, 1, "request", "runs wget",
+                    ("http://py2.example/a",))],   # read by the tree-sitter front end
     "asyncio_sub.py": [
         ("network", "asyncio.create_subprocess_shell → curl", "asyncio_sub.py", 5, 11, "request", "runs curl",
          ("http://d.example/<dynamic>",)),
