@@ -13,6 +13,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from egress import engine
 from egress.catalog import load_catalog
 from egress.cli import main
 from egress.model import Ecosystem, FindingKind, PackageResult
@@ -67,9 +68,12 @@ def test_entry_file_skipped_by_the_prefilter_still_gives_its_require_import_timi
     assert _timings(_scan(FIXTURES / "npm-skipped", tmp_path)) == [("transport.js", "https.get", 2, "import")]
 
 
-def test_timing_is_the_same_from_the_package_cache(tmp_path: Path) -> None:
+def test_timing_is_the_same_from_the_package_cache(tmp_path: Path, monkeypatch) -> None:
     first = _timings(_scan(FIXTURES / "npm-skipped", tmp_path))
+    read: list[str] = []
+    monkeypatch.setattr(engine, "load_specifiers", lambda source, ecosystem: read.append(source.path) or ())
     second = _timings(_scan(FIXTURES / "npm-skipped", tmp_path))     # unchanged folder: no file is read
+    assert read == []           # the load graph came with the cached analyses
     assert first == second == [("transport.js", "https.get", 2, "import")]
 
 

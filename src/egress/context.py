@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from egress.entrypoints import load_times
@@ -80,8 +80,15 @@ class PackageContext:
             return FileRole.SCRIPTS
         return file_role(path)
 
-    def with_loads(self, artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis]) -> "PackageContext":
-        """This context with the load sets of the package's entry points, install and startup files."""
+    def with_loads(self, artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis],
+                   findings: Iterable[Finding] | None = None) -> "PackageContext":
+        """This context with the load sets of the package's entry points, install and startup files.
+
+        Only top-level findings depend on them: given the package's ``findings``, a package
+        without a top-level one (most) costs nothing.
+        """
+        if findings is not None and all(f.in_function for f in findings):
+            return dataclasses.replace(self, import_loaded=frozenset())
         loads = load_times(artifact, analyses, self.install_files)
         return dataclasses.replace(self, install_loaded=loads.install, startup_loaded=loads.startup,
                                    import_loaded=loads.imported)

@@ -265,7 +265,7 @@ def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
         findings.extend(analysis.findings)
     if item.exports_network:
         findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses, item.artifact.metadata).findings())
-    context = item.context.with_loads(item.artifact, item.analyses)
+    context = item.context.with_loads(item.artifact, item.analyses, findings)
     placed = [place_inline(f, item.artifact) if f.file.startswith(INLINE_PREFIX)
               else dataclasses.replace(f, role=context.role(f.file), timing=context.timing(f))
               for f in findings]

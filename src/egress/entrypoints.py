@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
-import posixpath
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -49,28 +49,35 @@ _JS_LOAD = re2.compile(
 _PY_LOAD = re2.compile(
     rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))")
 
-_JS_CONTROL = frozenset({"if", "for", "while", "switch", "catch", "with", "function", "return", "do", "else"})
+_JS_CONTROL = frozenset({b"if", b"for", b"while", b"switch", b"catch", b"with", b"function", b"return", b"do",
+                         b"else"})
+# Heads are read with `re` (many short, anchored matches: cheaper per call than the RE2 wrapper) on at
+# most _HEAD_LIMIT bytes, and only for lines that enclose an indented load.
+_HEAD_LIMIT = 400
 #: Lines opening a function whose body runs only when called (never an immediately invoked one).
-_JS_FUNCTION_HEAD = re2.compile(
-    r"^(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b\s*\*?\s*[\w$]+\s*\("       # declaration
-    r"|^(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s+)?function\b[^(]*\("       # assigned expression
-    r"|^(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s*)?(?:\([^()]*\)|[\w$]+)\s*=>")  # assigned arrow
-_JS_METHOD_HEAD = re2.compile(r"^(?:(?:static|async|get|set)\s+|\*\s*)*([\w$]+)\s*\([^()]*\)\s*\{")
-_PY_LAZY_HEAD = re2.compile(r"^(?:async\s+)?def\b|^if\s+(?:typing\.)?TYPE_CHECKING\s*:")
+_JS_FUNCTION_HEAD = re.compile(
+    rb"(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b\s*\*?\s*[\w$]+\s*\("        # declaration
+    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s+)?function\b[^(]*\("       # assigned expression
+    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s*)?(?:\([^()]*\)|[\w$]+)\s*=>")  # assigned arrow
+_JS_METHOD_HEAD = re.compile(rb"(?:(?:static|async|get|set)\s+|\*\s*)*([\w$]+)\s*\([^()]*\)\s*\{")
+_PY_LAZY_HEAD = re.compile(rb"(?:async\s+)?def\b|if\s+(?:typing\.)?TYPE_CHECKING\s*:")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
+_COMMENT_STARTS = (b"//", b"/*", b"*", b"#")
 
 
 def load_specifiers(source: SourceFile, ecosystem: Ecosystem) -> tuple[str, ...]:
     """Local module specifiers a file loads when its top level runs (relative, or absolute for Python).
 
-    Cheap by design: one RE2 scan of the bytes; files without a match cost nothing more.
+    Cheap by design: a substring gate, then one RE2 scan; only files with an indented
+    ``require``/``import`` pay for a pass over their lines.
     """
     language = source.language or ("python" if source.path.endswith((".py", ".pyw", ".pth"))
                                    else "javascript" if ecosystem is Ecosystem.NPM else None)
+    data = source.data
     if language == "javascript":
-        return _js_specifiers(source.data)
+        return _js_specifiers(data) if b"'." in data or b'".' in data else ()
     if language == "python":
-        return _py_specifiers(source.data)
+        return _py_specifiers(data) if b"import" in data else ()
     return ()
 
 
@@ -86,10 +93,12 @@ def _js_specifiers(data: bytes) -> tuple[str, ...]:
     indented: list[int] = []
     lazy: set[int] = set()
     for offset, _ in calls:
-        start = _line_start(data, offset)
+        start = data.rfind(b"\n", max(0, offset - _HEAD_LIMIT), offset) + 1
+        if start == 0 and offset > _HEAD_LIMIT:
+            continue                         # far into a long (minified) line: taken as eager
         if data[start:start + 1] in (b" ", b"\t"):
             indented.append(offset)          # enclosing lines decide: the line pass below
-        elif _same_line_lazy(data[start:offset].decode("utf-8", "replace")):
+        elif _same_line_lazy(data[start:offset]):
             lazy.add(offset)
     if indented:
         lazy |= _lazy_offsets(data, indented, _js_head_is_lazy, same_line=True)
@@ -104,14 +113,15 @@ def _py_specifiers(data: bytes) -> tuple[str, ...]:
                                   for g in match.groups())
         if modules is not None:
             specs = [_bare(m) for m in modules.split(",")]
-        else:
-            assert module is not None and names is not None
+        elif module is not None and names is not None:
             joiner = "" if module.strip(".") == "" else "."
             specs = [module, *(module + joiner + n for n in map(_bare, names.strip("()\\ \t\n").split(",")) if n)]
+        else:
+            continue
         specs = [s for s in specs if s and (s.startswith(".") or s.split(".")[0] not in _STDLIB)]
         if specs:
-            # the offset of the statement itself: `^[ \t]*` may have started on a blank line above
-            found.append((match.start() + len(match.group(0)) - len(match.group(0).lstrip()), specs))
+            whole = match.group(0)
+            found.append((match.start() + len(whole) - len(whole.lstrip(b" \t")), specs))
     indented = [offset for offset, _ in found if offset > 0 and data[offset - 1:offset] != b"\n"]
     lazy = _lazy_offsets(data, indented, _py_head_is_lazy, same_line=False) if indented else set()
     return tuple(dict.fromkeys(s for offset, specs in found if offset not in lazy for s in specs))
@@ -119,66 +129,89 @@ def _py_specifiers(data: bytes) -> tuple[str, ...]:
 
 def _bare(name: str) -> str:
     """``a.b as c`` → ``a.b``; ``*`` and junk → ``""``."""
-    word = name.strip().split()[0] if name.strip() else ""
-    return word if word and all(part.isidentifier() for part in word.lstrip(".").split(".") if part) \
-        and word != "*" else ""
+    words = name.split()
+    word = words[0] if words else ""
+    if word == "*" or not all(part.isidentifier() for part in word.lstrip(".").split(".") if part):
+        return ""
+    return word
 
 
-def _lazy_offsets(data: bytes, offsets: list[int], head_is_lazy: Callable[[str], bool],
+def _lazy_offsets(data: bytes, offsets: list[int], head_is_lazy: Callable[[bytes], bool],
                   same_line: bool) -> set[int]:
-    """Offsets (of loads) that sit inside a function, judged by the indentation of enclosing lines.
+    """Offsets (of indented loads) that sit inside a function, judged by the enclosing lines.
 
-    One forward pass over the lines up to the last offset, keeping the stack of lines that
-    enclose the current one (lower indentation); only runs for files with an indented load.
+    The lines enclosing a load are those of lower indentation back to the last line at column
+    0 (a top-level statement), so the pass walks back to that line and forward again, keeping
+    the stack of enclosing lines; a line's head is read only when it encloses a load.  A load
+    on a comment line is kept (an over-approximation).
     """
     lazy: set[int] = set()
-    pending = sorted(offsets)
-    stack: list[tuple[int, bool]] = []      # (indentation, opens a lazy body)
-    position, index = 0, 0
-    end = len(data)
-    while index < len(pending) and position <= end:
-        stop = data.find(b"\n", position)
-        stop = end if stop < 0 else stop
-        line = data[position:stop]
-        body = line.lstrip(b" \t")
-        indent = len(line) - len(body)
-        text = body.decode("utf-8", "replace")
-        if body and not text.startswith(("//", "/*", "*", "#")):
-            while stack and stack[-1][0] >= indent:
-                stack.pop()
-            enclosed = any(opens for _, opens in stack)
-            while index < len(pending) and pending[index] <= stop:
-                offset = pending[index]
-                prefix = data[position + indent:offset].decode("utf-8", "replace")
-                if enclosed or (same_line and _same_line_lazy(prefix)):
-                    lazy.add(offset)
-                index += 1
-            stack.append((indent, head_is_lazy(text)))
-        else:
-            while index < len(pending) and pending[index] <= stop:
-                index += 1       # a load inside a comment line: keep it (over-approximation)
-        position = stop + 1
+    stack: list[list] = []      # [indentation, line, opens a lazy body (None: not read yet)]
+    position = 0                # start of the line the forward pass stands on
+    for offset in sorted(offsets):
+        block = _block_start(data, offset, position)
+        if block > position:
+            stack, position = [], block
+        while True:
+            stop = data.find(b"\n", position)
+            stop = len(data) if stop < 0 else stop
+            line = data[position:stop]
+            body = line.lstrip(b" \t")
+            if body and not body.startswith(_COMMENT_STARTS):
+                indent = len(line) - len(body)
+                while stack and stack[-1][0] >= indent:
+                    stack.pop()
+                if offset <= stop:      # the load's line: stay on it (another load may share it)
+                    if _enclosed(stack, head_is_lazy) or (
+                            same_line and _same_line_lazy(data[position + indent:offset])):
+                        lazy.add(offset)
+                    break
+                stack.append([indent, body, None])
+            elif offset <= stop:
+                break
+            position = stop + 1
     return lazy
 
 
-def _same_line_lazy(prefix: str) -> bool:
+def _block_start(data: bytes, offset: int, floor: int) -> int:
+    """Start of the last line at or before ``offset`` that begins at column 0 with code (else ``floor``)."""
+    end = offset
+    while True:
+        newline = data.rfind(b"\n", floor, end)
+        start = floor if newline < 0 else newline + 1
+        if start <= floor:
+            return floor
+        first = data[start:start + 2]
+        if first[:1] not in (b" ", b"\t", b"\r", b"\n", b"") and not first.startswith(_COMMENT_STARTS):
+            return start
+        end = start - 1
+
+
+def _enclosed(stack: list[list], head_is_lazy: Callable[[bytes], bool]) -> bool:
+    for entry in stack:
+        if entry[2] is None:
+            entry[2] = head_is_lazy(entry[1])
+        if entry[2]:
+            return True
+    return False
+
+
+def _same_line_lazy(prefix: bytes) -> bool:
     """``exports.get = function () { return require('./x')``: a function opened, not closed, before the call."""
-    return bool(prefix) and "}" not in prefix and ";" not in prefix and _js_head_is_lazy(prefix)
+    return (0 < len(prefix) <= _HEAD_LIMIT and b"}" not in prefix and b";" not in prefix
+            and _js_head_is_lazy(prefix))
 
 
-def _line_start(data: bytes, offset: int) -> int:
-    return data.rfind(b"\n", 0, offset) + 1
-
-
-def _js_head_is_lazy(text: str) -> bool:
-    if _JS_FUNCTION_HEAD.search(text) is not None:
+def _js_head_is_lazy(text: bytes) -> bool:
+    text = text[:_HEAD_LIMIT]
+    if _JS_FUNCTION_HEAD.match(text) is not None:
         return True
-    method = _JS_METHOD_HEAD.search(text)
+    method = _JS_METHOD_HEAD.match(text)
     return method is not None and method.group(1) not in _JS_CONTROL
 
 
-def _py_head_is_lazy(text: str) -> bool:
-    return _PY_LAZY_HEAD.search(text) is not None
+def _py_head_is_lazy(text: bytes) -> bool:
+    return _PY_LAZY_HEAD.match(text[:_HEAD_LIMIT]) is not None
 
 
 def with_imports(analyses: dict[str, FileAnalysis],
@@ -223,8 +256,15 @@ def npm_entries(metadata: Mapping, resolve: Resolve, files: Iterable[str]) -> se
     if patterns:
         pattern = re2.compile("|".join(
             "(?:" + ".*".join(re2.escape(part) for part in p.split("*")) + ")" for p in patterns))
-        entries.update(f for f in files if pattern.fullmatch(f) is not None)
+        entries.update(f for f in files if _fullmatch(pattern, f))
     return entries
+
+
+def _fullmatch(pattern, path: str) -> bool:
+    try:
+        return pattern.fullmatch(path) is not None
+    except UnicodeError:        # a file name that is not UTF-8 matches no package.json pattern
+        return False
 
 
 def _strings(value: object, depth: int = 0) -> Iterable[str]:
