@@ -35,6 +35,7 @@ def test_env_secrets_are_exfiltration_configuration_is_not(tmp_path: Path) -> No
     assert verdict == "network"
     assert alerts == [
         ("exfiltration", "critical", "index.js", 4, "https.request"),  # NPM_TOKEN to a host the code fixes
+        ("exfiltration", "critical", "index.js", 24, "https.request"),  # the whole environment and user name
         ("exfiltration", "high", "index.js", 16, "fetch"),             # a token to the caller's URL
     ]
     # line 8 DEPLOYMENT_ID (configuration), line 12 ACME_API_TOKEN to api.acme.example (its own service),
