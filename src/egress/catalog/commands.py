@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -187,4 +188,7 @@ def destinations(tool: Tool, args: list[str]) -> tuple[Destination, ...]:
 def _destination(text: str) -> Destination:
     if text in (DYNAMIC, f"{DYNAMIC}://{DYNAMIC}", f"{DYNAMIC}:{DYNAMIC}"):
         return parse_destination(DYNAMIC, "dynamic")
-    return parse_destination(text, "partial" if DYNAMIC in text else "full")
+    try:
+        return parse_destination(text, "partial" if DYNAMIC in text else "full")
+    except ValueError:                   # `http://[::1` : not a URL a tool could reach; its text is kept
+        return dataclasses.replace(parse_destination(DYNAMIC, "dynamic"), text=text, note="malformed address")
