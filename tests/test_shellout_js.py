@@ -68,6 +68,15 @@ POSITIVES = {
         ("network", "child_process.execSync → powershell Invoke-WebRequest", "more_forms.ts", 5, 1, "request",
          "runs powershell Invoke-WebRequest; through powershell", ("https://ps.example/a.exe",)),
     ],
+    "wrappers.js": [                                   # cross-spawn, execa, shelljs: same shapes as child_process
+        ("network", "cross-spawn → curl", "wrappers.js", 5, 1, "request", "runs curl", ("https://wrap.example/a",)),
+        ("network", "cross-spawn.sync → wget", "wrappers.js", 6, 1, "request", "runs wget",
+         ("https://wrap.example/b",)),
+        ("network", "execa.execa → curl", "wrappers.js", 7, 1, "request", "runs curl", ("https://wrap.example/c",)),
+        ("network", "execa.execaCommand → wget", "wrappers.js", 8, 1, "request", "runs wget",
+         ("https://wrap.example/d",)),
+        ("network", "shelljs.exec → curl", "wrappers.js", 9, 1, "request", "runs curl", ("https://wrap.example/e",)),
+    ],
     "promisified.js": [
         ("network", "child_process.exec → curl", "promisified.js", 9, 9, "request", "runs curl",
          ("https://p.example/a",)),

@@ -17,6 +17,8 @@ from typing import Mapping
 
 from egress.model import Capability, Ecosystem
 
+#: The function name under which a launcher module that is itself called (`crossSpawn(…)`) is kept.
+SELF = ""
 _ADDRESSES = frozenset({"url", "peer", "remote", "socket"})
 _CAPABILITIES = frozenset({Capability.REQUEST, Capability.CONNECT})
 
@@ -96,7 +98,7 @@ class ShellTable:
         return None
 
     def launch(self, module: str, name: str) -> Launch | None:
-        """How `module.name` takes its command, when it starts a program."""
+        """How `module.name` takes its command, when it starts a program (``SELF``: calling the module)."""
         for launcher in self.launchers:
             if launcher.module == module:
                 return launcher.functions.get(name)
@@ -130,7 +132,8 @@ def parse_shell_tools(text: str) -> ShellTable:
     launchers = []
     for module, spec in raw.get("launcher", {}).items():
         functions = {}
-        for name, where in spec.get("functions", {}).items():
+        called = {SELF: spec["call"]} if "call" in spec else {}
+        for name, where in {**spec.get("functions", {}), **called}.items():
             unknown = set(where) - {"shell", "argv", "program", "list", "rest", "argv0"}
             launch = Launch(**where) if not unknown else None
             if launch is None or (launch.shell, launch.argv, launch.program).count(None) != 2 \

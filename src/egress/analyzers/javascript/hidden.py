@@ -23,7 +23,7 @@ from .fold import PAYLOAD_BUDGET, fold_detail
 from .payload import run_payload
 from .shellout import launch_call
 from .special import (
-    BINDING, CODE, CREATE_REQUIRE, FUNCTION, LAUNCH, LOADER, LOADER_APPLY, LOADER_CALL, MODULE_CLASS,
+    BINDING, CODE, CREATE_REQUIRE, FUNCTION, LAUNCH, LAUNCHER, LOADER, LOADER_APPLY, LOADER_CALL, MODULE_CLASS,
     MODULE_OBJECT, RETURNS, SpecialValue,
 )
 from .values import GlobalObject, Value
@@ -59,7 +59,7 @@ def special_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: bo
         return ()
     if kind in (CODE, FUNCTION):
         return _code(fp, call, value, args)
-    if kind == LAUNCH:
+    if kind in (LAUNCH, LAUNCHER):
         return launch_call(fp, call, value, construct)       # child_process, worker_threads: shellout.py
     return ()
 

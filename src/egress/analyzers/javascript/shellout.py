@@ -61,7 +61,7 @@ def promisified(call: Node, values: tuple) -> bool:
 
 def launch_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: bool) -> tuple:
     """A call (or `new`) of a launcher function: its network tools and inline code become findings."""
-    module, _, name = value.label.partition(".")
+    module, _, name = value.label.partition(".")    # `crossSpawn(…)`: the module itself, name ""
     table = load_shell_tools()
     runner = table.runs_code(module, name)
     args = arguments_of(call)
