@@ -1,5 +1,9 @@
 """What counts as network, kept as data (``npm.toml``, ``pypi.toml``).
 
+Beside them: ``destinations.toml`` (well-known kinds of destination) and
+``shell_tools.toml`` (network commands and the calls that start programs,
+loaded by ``shell_tools.py`` and read against commands by ``commands.py``).
+
 The analyzers know how code is written; the catalog knows which names
 reach the network.  Adding an API is a reviewed line in a TOML file, not
 code.  File format (one file per ecosystem)::

@@ -10,6 +10,7 @@ those does), ``payload`` (decoded code analysed in place), ``flow``
 ``syntax`` and ``location`` (small syntax questions, positions, snippets),
 ``details`` with ``requests``, ``render``, ``dataflow`` and ``bindings``
 (request details of network calls: destinations and the data sent),
+``shellout`` (child_process calls of network tools, worker code),
 ``analyzer`` (the passes over one file).
 """
 

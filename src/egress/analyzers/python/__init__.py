@@ -8,6 +8,7 @@ expression stands for, hidden loaders included), ``walk`` (findings),
 ``payload`` (``exec``/``eval``/``compile`` of decoded code, file loaders),
 ``requests_detail``, ``strings`` and ``dataflow`` (where a network call
 connects and what data it sends, worked out only at network call sites),
+``shellout`` (subprocess, ``os.system`` & co. running network tools),
 ``facts`` (cross-file exports and local uses), ``locate`` (columns and
 snippets), ``analyzer`` (the ``Analyzer``).
 """
