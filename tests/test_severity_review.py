@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from egress.alerts import hook_severity, sensitive_source
+from egress.alerts import exfiltration_severity, hook_severity, sensitive_source
 from egress.cli import main
 from egress.destinations import parse_destination, suspicious_reasons
 from egress.model import Capability, Confidence, Finding, FindingKind, Severity, Timing
@@ -127,3 +127,26 @@ def test_hook_severity(api: str, note: str, early: bool, severity: Severity) -> 
 def test_table_entries(text: str, classes: tuple[str, ...], suspicious: list[str]) -> None:
     dest = parse_destination(text)
     assert (dest.classes, suspicious_reasons(dest)) == (classes, suspicious)
+
+
+def _sending(source: str, *urls: str, capability: Capability = Capability.REQUEST,
+             timing: Timing = Timing.RUNTIME) -> Finding:
+    return Finding(FindingKind.NETWORK, "fetch", "<global>", capability, "index.js", 3, 1, "fetch(u)",
+                   Confidence.HIGH, timing=timing, data_sources=(source,),
+                   destinations=tuple(parse_destination(u, known="partial" if "<dynamic>" in u else "full")
+                                      for u in urls))
+
+
+@pytest.mark.parametrize("finding, severity", [
+    (_sending("env ACME_API_TOKEN", "https://api.acme.example/v1"), None),           # its own site
+    (_sending("env ACME_API_TOKEN", "https://acme.other.example/v1"), Severity.CRITICAL),   # registered as "other"
+    (_sending("env ACME_API_TOKEN", "https://api.acme.co.uk/v1"), None),
+    (_sending("env TOKEN_113", "https://203.0.113.7/"), Severity.CRITICAL),         # an IP names no site
+    (_sending("env NPM_TOKEN", "<dynamic>"), Severity.HIGH),                          # the caller's URL
+    (_sending("env NPM_TOKEN", "<dynamic>", timing=Timing.INSTALL), Severity.CRITICAL),
+    (_sending("hostname", "<dynamic>", capability=Capability.RESOLVE), None),         # gethostbyname(gethostname())
+    (_sending("hostname", "<dynamic>.<dynamic>", capability=Capability.RESOLVE), None),
+    (_sending("hostname", "<dynamic>.zone.example", capability=Capability.RESOLVE), Severity.CRITICAL),
+])
+def test_exfiltration_severity(finding: Finding, severity: Severity | None) -> None:
+    assert exfiltration_severity(finding) is severity
