@@ -94,3 +94,12 @@ def test_every_assignment_of_an_attribute_is_a_reading(analyzer) -> None:
     [finding] = [f for f in result.findings if f.kind is FindingKind.NETWORK]
     assert (finding.api, finding.line) == ("smtplib.SMTP", 8)
     assert [(d.text, d.known) for d in finding.destinations] == [("mail.example.org", "full"), ("<dynamic>", "dynamic")]
+
+
+def test_a_socket_held_in_self_its_address_from_attributes_and_what_it_sends(analyzer) -> None:
+    # self.host from Peer(...) at line 17, the class constant PORT, and self.sock.send(...) in the same method
+    assert _details(analyzer, "socket_attrs.py") == {
+        ("socket.socket", 10): ([], ()),
+        ("socket.socket.connect", 13): ([("198.51.100.20:4444", "full", ("ip-literal", "public"),
+                                          "argument at line 17")], ("username",)),
+    }

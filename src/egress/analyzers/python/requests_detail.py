@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from egress.analyzers.python.dataflow import DataFlow
 from egress.analyzers.python.evaluate import Evaluator
-from egress.analyzers.python.ir import Attr, Call, Const, Expr, Name, Seq, Subscript
+from egress.analyzers.python.ir import Attr, Call, Const, Expr, Name, Seq, Subscript, dotted
 from egress.analyzers.python.methods import MethodStrings
 from egress.analyzers.python.scopes import Scope
 from egress.analyzers.python.strings import UNKNOWN, Piece
@@ -298,15 +298,14 @@ class RequestDetails:
         return None
 
     def _sends(self, call: Call, scope: Scope, sinks: list[Sink]) -> None:
-        """``sock.connect(addr)``: what the same function sends on ``sock`` is the payload."""
+        """``sock.connect(addr)``: what the same function sends on ``sock`` (or ``self.sock``) is the payload."""
         func = call.func
-        if not (isinstance(func, Attr) and isinstance(func.value, Name)):
+        name = dotted(func.value) if isinstance(func, Attr) else None    # `sock`, `self.sock`
+        if name is None:
             return
-        name = func.value.id
         for e, order in self.strings.calls_in(scope):
             f = e.func
-            if isinstance(f, Attr) and f.attr in _SEND_METHODS and isinstance(f.value, Name) \
-                    and f.value.id == name and e.args:
+            if isinstance(f, Attr) and f.attr in _SEND_METHODS and dotted(f.value) == name and e.args:
                 sinks.append((e.args[0], scope, order))
 
 
