@@ -141,3 +141,14 @@ def test_an_endpoint_configured_from_env_is_where_it_goes_not_data_sent(analyzer
         ], ("env CACHE_TOKEN",)),
         ("fetch", 13): ([("https://<dynamic>/x", "partial", ("dynamic-host",), "")], ()),
     }
+
+
+def test_es5_forms_an_object_property_and_a_class_handed_out_by_an_iife(analyzer) -> None:
+    assert _details(analyzer, "es5_classes.js") == {
+        # this.base is the object literal's own property
+        ("https.get", 6): ([("https://literal.example.com/a", "full", ("public",), "passed to api.get() at line 9")], ()),
+        # var Es5 = function (base) {…}; Es5.prototype.get = …
+        ("https.get", 15): ([("https://es5.example.com/b", "full", ("public",), "passed to new Es5() at line 17")], ()),
+        # TypeScript's ES5 output: var Tsc = (function () { function Tsc(base) {…} …; return Tsc; }())
+        ("https.get", 24): ([("https://tsc.example.com/c", "full", ("public",), "passed to new Tsc() at line 28")], ()),
+    }

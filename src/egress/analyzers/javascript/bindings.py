@@ -221,7 +221,10 @@ class Bindings:
         if decl is None:
             return []
         calls = []
-        for ref in self.index.references_to(decl, text(name)):
+        refs = self.index.references_to(decl, text(name))
+        if fn.type == "function_declaration":
+            refs += self.methods.alias_references(fn)     # handed out by an IIFE: `var C = (function () {…}())`
+        for ref in refs:
             call = ref.parent
             if call is None or not (call.type == "call_expression" and is_field(call, "function", ref)
                                     or call.type == "new_expression" and is_field(call, "constructor", ref)):

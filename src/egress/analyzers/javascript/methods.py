@@ -74,6 +74,7 @@ class Methods:
         self._calls: dict[str, list[Node]] = {}
         self._stores: dict[str, list[tuple[Node, Node | None]]] = {}
         self._names: dict[tuple, frozenset[str]] = {}
+        self._aliases: dict[tuple[int, str], list[Node]] = {}
 
     # -- owners -------------------------------------------------------------
     def method_of(self, fn: Node) -> tuple[Owner, str] | None:
@@ -169,7 +170,7 @@ class Methods:
                 and obj.type == "identifier" and text(obj) == "module" and self.bindings.is_free(obj)
         return False
 
-    def class_owner(self, ident: Node) -> Owner | None:
+    def class_owner(self, ident: Node, depth: int = 0) -> Owner | None:
         """The instance owner of the class or constructor function a name declares."""
         decl = self.bindings.declaration(ident)
         if decl is None:
@@ -185,7 +186,39 @@ class Methods:
             value = _unwrap(value) if value is not None else None
             if value is not None and (value.type in _CLASS_NODES or value.type in _CONSTRUCTOR_FUNCTIONS):
                 return Owner("instance", value.start_byte, value)
+            inner = _iife_result(value, self.bindings) if value is not None and depth < 2 else None
+            if inner is not None:
+                return self.class_owner(inner, depth + 1)
         return None
+
+    def alias_references(self, cls: Node) -> list[Node]:
+        """References of the outer name a class is handed out by from a wrapping IIFE.
+
+        TypeScript's ES5 output: `var C = (function () { function C(b) {…} C.prototype.get = …;
+        return C; }())`; `new C(…)` outside refers to the outer `C`.
+        """
+        name = cls.child_by_field_name("name")
+        scope = cls.parent
+        while scope is not None and scope.type not in FUNCTION_NODES:
+            scope = scope.parent
+        call = scope.parent if scope is not None else None
+        while call is not None and call.type in _PARENS:
+            call = call.parent
+        holder = call.parent if call is not None and call.type == "call_expression" else None
+        while holder is not None and holder.type in _PARENS:
+            holder = holder.parent
+        if name is None or holder is None or holder.type != "variable_declarator":
+            return []
+        outer = holder.child_by_field_name("name")
+        value = holder.child_by_field_name("value")
+        if outer is None or outer.type != "identifier" or text(outer) != text(name) or value is None:
+            return []
+        key = (holder.start_byte, text(name))
+        if key not in self._aliases:
+            inner = _iife_result(_unwrap(value), self.bindings)
+            decl = self.bindings.index.declaration_at(outer) if inner is not None and text(inner) == text(name) else None
+            self._aliases[key] = self.bindings.index.references_to(decl, text(outer)) if decl is not None else []
+        return list(self._aliases[key])
 
     def this_owner(self, node: Node) -> Owner | None:
         """What `this` is at `node`: the owner of the nearest function that binds it."""
@@ -378,7 +411,10 @@ class Methods:
         if decl is None:
             return []
         found = []
-        for ref in self.bindings.index.references_to(decl, text(name)):
+        refs = self.bindings.index.references_to(decl, text(name))
+        if owner.node is not None and owner.node.type in ("function_declaration", "class_declaration"):
+            refs += self.alias_references(owner.node)
+        for ref in refs:
             parent = ref.parent
             if parent is not None and parent.type == "new_expression" and is_field(parent, "constructor", ref):
                 found.append(parent)
@@ -489,6 +525,21 @@ class Methods:
             return []
         value = property_value(literal, name)
         return [value] if value is not None else []
+
+
+def _iife_result(value: Node, bindings: Bindings) -> Node | None:
+    """The one name an immediately invoked function returns (`(function () { …; return C; }())`)."""
+    value = _unwrap(value)
+    if value.type != "call_expression" or value.child_by_field_name("arguments") is None:
+        return None
+    callee = value.child_by_field_name("function")
+    fn = _unwrap(callee) if callee is not None else None
+    if fn is None or fn.type not in ("function_expression", "function", "arrow_function"):
+        return None
+    returned = bindings.returned(fn)
+    if len(returned) != 1 or returned[0].type != "identifier":
+        return None
+    return returned[0]
 
 
 def _parameter_properties(ctor: Node, name: str) -> list[Node]:
