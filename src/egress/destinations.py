@@ -6,6 +6,10 @@ reviewed data table (``catalog/destinations.toml``): paste and file-drop
 sites, chat webhooks, tunnels, cloud metadata addresses, code hosting,
 package registries, telemetry.  A destination built from data at run time
 is itself a signal and keeps the class ``dynamic``.
+
+The same table's ``[sensitive]`` section says which data sent in a request
+is a secret or identity (env-name words, credential file paths); ``alerts``
+reads it for the exfiltration alert (see docs/severity-review.md).
 """
 
 from __future__ import annotations
@@ -117,18 +121,23 @@ def classify(dest: Destination, path: str = "") -> Destination:
 def suspicious_reasons(dest: Destination) -> list[str]:
     """Why a destination deserves a suspiciousDestination alert (empty: it does not)."""
     reasons = []
-    suspicious_kinds = {k.name for k in kinds() if k.suspicious}
+    suspicious_kinds, known_kinds = _kind_names()
     for cls in dest.classes:
         if cls in suspicious_kinds:
             reasons.append(cls)
     # An IP literal is an unknown server, unless it is loopback or a service the table names (a public DNS
     # resolver, the metadata address, which has its own reason above).
-    known_kinds = {k.name for k in kinds()}
     if "ip-literal" in dest.classes and "loopback" not in dest.classes and not known_kinds & set(dest.classes):
         reasons.append("ip-literal")
     if "host built from data" in dest.note:
         reasons.append("host built from data")
     return reasons
+
+
+@lru_cache(maxsize=1)
+def _kind_names() -> tuple[frozenset[str], frozenset[str]]:
+    """(suspicious kind names, all kind names) of the table."""
+    return frozenset(k.name for k in kinds() if k.suspicious), frozenset(k.name for k in kinds())
 
 
 def _address_classes(host: str) -> list[str]:
