@@ -152,3 +152,13 @@ def test_es5_forms_an_object_property_and_a_class_handed_out_by_an_iife(analyzer
         # TypeScript's ES5 output: var Tsc = (function () { function Tsc(base) {…} …; return Tsc; }())
         ("https.get", 24): ([("https://tsc.example.com/c", "full", ("public",), "passed to new Tsc() at line 28")], ()),
     }
+
+
+def test_babel_create_class_methods(analyzer) -> None:
+    # _createClass(Client, [{key: "get", value: function get(p) {…}}]) inside the IIFE Babel emits
+    assert _details(analyzer, "babel_class.js") == {
+        ("https.get", 14): ([
+            ("https://babel.example.com/all", "full", ("public",), "passed to new Client() at line 26"),
+            ("https://babel.example.com/one", "full", ("public",), "passed to new Client() at line 26"),
+        ], ()),
+    }

@@ -97,6 +97,9 @@ class Methods:
             key = parent.child_by_field_name("key")
             if key is None or key.type not in ("property_identifier", "string"):
                 return None
+            described = self._described_method(parent.parent) if text(key) == "value" else None
+            if described is not None:
+                return described
             return self._object_owner(parent.parent), text(key).strip("'\"")
         if parent.type == "assignment_expression" and is_field(parent, "right", fn):
             left = parent.child_by_field_name("left")
@@ -106,6 +109,24 @@ class Methods:
                 if owner is not None and prop is not None:
                     return owner, text(prop)
         return None
+
+    def _described_method(self, descriptor: Node) -> tuple[Owner, str] | None:
+        """Babel's `_createClass(C, [{key: "get", value: function get(p) {…}}], [statics])`."""
+        array = descriptor.parent
+        args = array.parent if array is not None and array.type == "array" else None
+        call = args.parent if args is not None and args.type == "arguments" else None
+        if call is None or call.type != "call_expression" or "createClass" not in text(call.child_by_field_name("function")):
+            return None
+        listed = [a for a in args.named_children if a.type != "comment"]
+        name = property_value(descriptor, "key")
+        if len(listed) < 2 or listed[0].type != "identifier" or array not in listed[1:3] \
+                or name is None or name.type != "string":
+            return None
+        owner = self.class_owner(listed[0])
+        if owner is None:
+            return None
+        kind = "instance" if array == listed[1] else "static"
+        return Owner(kind, owner.key, owner.node), text(name)[1:-1]
 
     def _object_owner(self, obj: Node) -> Owner:
         """The owner of an object literal's methods: the variable or exports holding it, else itself."""
