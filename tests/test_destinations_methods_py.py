@@ -103,3 +103,10 @@ def test_a_socket_held_in_self_its_address_from_attributes_and_what_it_sends(ana
         ("socket.socket.connect", 13): ([("198.51.100.20:4444", "full", ("ip-literal", "public"),
                                           "argument at line 17")], ("username",)),
     }
+
+
+def test_a_subclass_passing_its_argument_to_super_init(analyzer) -> None:
+    assert _details(analyzer, "super_init.py") == {
+        ("smtplib.SMTP", 9): ([("relay.example.org", "full", ("public",),
+                                "argument at line 18; argument at line 14")], ()),
+    }

@@ -7,7 +7,8 @@ packages add on top, and what this module supplies:
 
 - a constructor's parameters receive the arguments of the class's calls
   (``Client('mail.example.org')`` gives ``__init__``'s ``host``), also for a
-  subclass in the same file that keeps the base ``__init__``;
+  subclass in the same file that keeps the base ``__init__`` or calls
+  ``super().__init__(host)``;
 - ``self.BASE``, ``cls.BASE`` and ``Client.BASE`` read a class-level constant
   when no instance attribute of that name is assigned, through the
   in-file base classes too.
@@ -20,7 +21,7 @@ call sites, from memoised evaluations.
 from __future__ import annotations
 
 from egress.analyzers.python.evaluate import Evaluator
-from egress.analyzers.python.ir import Attr, Call
+from egress.analyzers.python.ir import Attr, Call, Name
 from egress.analyzers.python.scopes import Binding, ClassInfo, Scope
 from egress.analyzers.python.strings import MAX_READINGS, Origin, Strings
 from egress.analyzers.python.values import ClassVal, SelfVal
@@ -62,6 +63,13 @@ def _attribute(ev: Evaluator, info: ClassInfo, attr: str, instance: bool, depth:
     return []
 
 
+def _is_super_call(call: Call) -> bool:
+    """``super().__init__(…)`` / ``super(C, self).__init__(…)``."""
+    func = call.func
+    return isinstance(func, Attr) and func.attr == "__init__" and isinstance(func.value, Call) \
+        and isinstance(func.value.func, Name) and func.value.func.id == "super"
+
+
 class MethodStrings(Strings):
     """``Strings`` that also follow constructors to the class's calls and read class-level constants."""
 
@@ -74,7 +82,16 @@ class MethodStrings(Strings):
             for call, scope, order in self._index().get(cls.name, ()):
                 if any(isinstance(v, ClassVal) and v.cls is cls for v in self.ev.eval(call.func, scope, order)):
                     found.append((call, scope, order))
+        for call, scope, order in self._index().get("__init__", ()):
+            if _is_super_call(call) and self._derives(scope, owner):
+                found.append((call, scope, order))       # super().__init__(host) in a subclass's __init__
         return found
+
+    def _derives(self, scope: Scope, owner: ClassInfo) -> bool:
+        """Whether ``scope`` is a method of a class whose in-file base is ``owner``."""
+        cls = scope.parent.cls if scope.parent is not None and scope.parent.kind == "class" else None
+        return cls is not None and cls is not owner and any(
+            isinstance(v, ClassVal) and v.cls is owner for base in cls.bases for v in self.ev.eval(base, cls.outer, _FINAL))
 
     def _constructed_as(self, owner: ClassInfo) -> list[ClassInfo]:
         """The class and its in-file subclasses (one level) that keep its ``__init__``."""
