@@ -107,7 +107,8 @@ def test_destinations_are_classified_like_any_request() -> None:
 
 
 def test_data_the_command_carries_is_traced_like_a_request_body() -> None:
-    assert [(f.api, f.line, f.data_sources, tuple(d.text for d in f.destinations)) for f in _analyse("exfil_env.js")] == [
+    found = _analyse("exfil_env.js")
+    assert [(f.api, f.line, f.data_sources, tuple(d.text for d in f.destinations)) for f in found] == [
         ("child_process.exec → curl", 4, ("env NPM_TOKEN",), ("https://collect.example/t",)),
         ("child_process.spawn → curl", 5, ("hostname",), ("https://collect.example/h",)),
     ]

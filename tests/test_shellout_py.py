@@ -97,7 +97,8 @@ def test_an_asyncio_import_used_to_shell_out_is_not_also_import_only() -> None:
 
 
 def test_data_the_command_carries_is_traced_like_a_request_body() -> None:
-    assert [(f.api, f.line, f.data_sources, tuple(d.text for d in f.destinations)) for f in _analyse("exfil_env.py")] == [
+    found = _analyse("exfil_env.py")
+    assert [(f.api, f.line, f.data_sources, tuple(d.text for d in f.destinations)) for f in found] == [
         ("subprocess.run → curl", 4, ("env AWS_SECRET_ACCESS_KEY",), ("https://collect.example/t",)),
         ("os.system → curl", 5, ("file ~/.npmrc",), ("https://collect.example/n",)),
     ]

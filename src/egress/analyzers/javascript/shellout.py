@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .analyzer import _FilePass
 
 #: Names of the running interpreter: `spawn(process.execPath, ['-e', code])`.
-_SELF = frozenset({"process.execPath", "process.argv0", "process.argv[0]"})
+_INTERPRETER = frozenset({"process.execPath", "process.argv0", "process.argv[0]"})
 
 
 def launcher_module(specifier: str) -> str | None:
@@ -86,13 +86,13 @@ def launch_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: boo
 
 
 def _read(launch: Launch, args: list[Node], bindings: Bindings, renderer: Renderer) -> Reading:
+    table = load_shell_tools()
     reading = Reading()
     if launch.shell is not None:
         for piece in renderer.render(args[launch.shell] if launch.shell < len(args) else None):
-            reading.merge(read_line(load_shell_tools(), piece.text))
+            reading.merge(read_line(table, piece.text))
         return reading
-    if launch.program is None or launch.program >= len(args):
-        return reading
+    program = args[launch.program] if launch.program is not None and launch.program < len(args) else None
     words, options = [], None
     if launch.list is not None and launch.list < len(args):
         listed = _array(args[launch.list], bindings)
@@ -101,9 +101,20 @@ def _read(launch: Launch, args: list[Node], bindings: Bindings, renderer: Render
             options = args[launch.list + 1] if launch.list + 1 < len(args) else None
         else:
             options = args[launch.list]           # `spawn(cmd, {shell: true})`: no argument list
+    elif launch.rest is not None:
+        words = [_word(item, renderer) for item in args[launch.rest:]]
+    elif launch.argv is not None and launch.argv < len(args):
+        listed = _array(args[launch.argv], bindings)
+        if listed:
+            program, words = listed[0], [_word(item, renderer) for item in listed[1:]]
+        else:
+            program = args[launch.argv]
+    if program is None:
+        return reading
+    if launch.argv0:
+        words = words[1:]
     shell = _shell_option(options, bindings)
-    for piece in renderer.render(args[launch.program])[:MAX_ALTERNATIVES]:
-        table = load_shell_tools()
+    for piece in renderer.render(program)[:MAX_ALTERNATIVES]:
         argv = [piece.text, *words]
         reading.merge(read_line(table, " ".join(argv)) if shell else read_argv(table, argv))
     return reading
@@ -161,7 +172,7 @@ def _truthy(node: Node) -> bool:
 
 
 def _leaf(node: Node) -> str | None:
-    return "node" if node.type in ("member_expression", "subscript_expression") and text(node) in _SELF else None
+    return "node" if node.type in ("member_expression", "subscript_expression") and text(node) in _INTERPRETER else None
 
 
 def _worker(fp: "_FilePass", call: Node, value: SpecialValue, args: list[Node], option: str) -> None:

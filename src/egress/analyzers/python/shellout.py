@@ -31,7 +31,7 @@ from egress.model import Confidence, Ecosystem, Finding, FindingKind
 if TYPE_CHECKING:
     from egress.analyzers.python.walk import Walker
 
-_SELF = frozenset({"sys.executable"})
+_INTERPRETER = frozenset({"sys.executable"})
 #: Keyword names a launcher's command may be passed by.
 _KEYWORDS = ("args", "cmd", "command", "path", "file", "program")
 
@@ -145,7 +145,7 @@ class ShellOut:
         return words
 
     def _programs(self, e: Expr, scope: Scope, order: int) -> list[str]:
-        if self.w.ev.qualify(e, scope, order) in _SELF:
+        if self.w.ev.qualify(e, scope, order) in _INTERPRETER:
             return ["python"]
         return [p.text for p in self.strings.pieces(e, scope, order)]
 
