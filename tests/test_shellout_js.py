@@ -16,7 +16,7 @@ import pytest
 from egress.analyzers.javascript import JavaScriptAnalyzer
 from egress.catalog import load_catalog
 from egress.catalog.commands import read_argv, read_line
-from egress.catalog.shell_tools import load_shell_tools, parse_shell_tools
+from egress.catalog.shell_tools import Launch, load_shell_tools, parse_shell_tools
 from egress.install_scripts import NETWORK_TOOLS
 from egress.model import Ecosystem, FindingKind, SourceFile
 from egress.prefilter import PreFilter
@@ -200,3 +200,24 @@ def test_inline_code_of_an_interpreter_is_handed_back_only_when_constant() -> No
     assert read_argv(table, ["node", "-e", "fetch(1)"]).inline == [("javascript", "fetch(1)", "node -e")]
     assert read_argv(table, ["node", "-e", "<dynamic>"]).inline == []
     assert read_argv(table, ["node", "app.js", "-e", "x"]).inline == []
+
+
+@pytest.mark.parametrize(("launch", "call", "expected"), [
+    (Launch(program=0, rest=1), "f('curl', '-s', 'https://r.example/')", ("curl", ("https://r.example/",))),
+    (Launch(argv=0), "f(['curl', '-s', 'https://r.example/'])", ("curl", ("https://r.example/",))),
+    (Launch(program=0, rest=1, argv0=True), "f('/usr/bin/ssh', 'ssh', 'host.example', 'uptime')",
+     ("ssh", ("host.example",))),                        # argv0 dropped: not `ssh` taken for the host
+])
+def test_every_launch_shape_of_the_table_is_read(launch: Launch, call: str, expected: tuple) -> None:
+    from egress.analyzers.javascript.parsing import Parsers
+    from egress.analyzers.javascript.render import Renderer
+    from egress.analyzers.javascript.scope import NameIndex
+    from egress.analyzers.javascript.bindings import Bindings, arguments_of
+    from egress.analyzers.javascript.shellout import _read
+
+    data = call.encode()
+    root = Parsers().parse("a.js", data).tree.root_node
+    node = root.named_children[0].named_children[0]
+    bindings = Bindings(NameIndex(root, data), lambda ident: None)
+    reading = _read(launch, arguments_of(node), bindings, Renderer(bindings, lambda n: (1, 1)))
+    assert [(u.tool.label, tuple(d.text for d in u.destinations)) for u in reading.tools] == [expected]
