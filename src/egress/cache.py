@@ -61,10 +61,10 @@ def file_key(path: str, data: bytes, check_only: bool = False) -> bytes:
     return h.digest()
 
 
-def package_key(identity: str, content: str, use_prefilter: bool) -> bytes:
+def package_key(identity: str, content: str, mode: str) -> bytes:
     """Key of a whole package's analyses: its identity and a digest or fingerprint of its content."""
     h = hashlib.blake2b(analysis_revision(), digest_size=20)
-    h.update(f"{identity}\0{content}\0{int(use_prefilter)}".encode("utf-8", "surrogateescape"))
+    h.update(f"{identity}\0{content}\0{mode}".encode("utf-8", "surrogateescape"))
     return h.digest()
 
 

@@ -27,6 +27,9 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      show_default=True, help="Which PyPI files to scan for pypi: specs."),
         click.option("--cache-dir", type=click.Path(file_okay=False),
                      help="Cache directory (default: the user cache dir)."),
+        click.option("--skip-syntax-check", "parse_all", flag_value=False, default=True,
+                     help="Faster: do not parse files that name no network or code-loading signal, so their "
+                          "syntax errors are not reported."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the download and analysis caches."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes (default: cores)."),

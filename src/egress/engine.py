@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 import re2
 
 from egress.alerts import AlertOptions, package_result
-from egress.analyzers.registry import declared_scripts, language_of, wanted_by
+from egress.analyzers.registry import analyzer_for, declared_scripts, language_of, wanted_by
 from egress.cache import ResultCache, file_key, package_key
 from egress.catalog import load_catalog
 from egress.context import PackageContext
@@ -49,6 +49,7 @@ class ScanOptions:
     file_time_limit: float = 60.0
     max_file_size: int = 32 * 2**20
     cache: ResultCache | None = None     # per-file analyses kept between runs
+    parse_all: bool = True               # parse the files the pre-filter skips, to report syntax errors
 
 
 @dataclass
@@ -57,7 +58,7 @@ class _PackageWork:
     context: PackageContext
     analyses: dict[str, FileAnalysis] = field(default_factory=dict)
     not_analysed: list[NotAnalysed] = field(default_factory=list)
-    skipped: list[SourceFile] = field(default_factory=list)   # parsed only: the pre-filter saw nothing
+    skipped: list[SourceFile] = field(default_factory=list)   # the pre-filter saw nothing: read only
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)   # load graph (entrypoints)
 
     @property
@@ -107,6 +108,18 @@ class _Runner:
             self.cache.flush()
 
 
+class _Readers:
+    """Analyzers built in this process, only to tell whether a skipped file is text."""
+
+    def __init__(self) -> None:
+        self._built: dict = {}
+
+    def read_only(self, source: SourceFile) -> FileAnalysis:
+        analyzer = analyzer_for(source.path, self._built, source.language)
+        error = analyzer.readable(source) if analyzer is not None else None
+        return FileAnalysis(source.path, error=error)
+
+
 def merge_duplicates(artifacts: Iterable[PackageArtifact]) -> list[PackageArtifact]:
     """One artifact per name@version, with the install locations of all copies."""
     by_key: dict[tuple[str, str], PackageArtifact] = {}
@@ -130,12 +143,14 @@ def scan(
     """Analyse every package; a package the source cannot read becomes an error line.
 
     Round one analyses the files the pre-filter selects and parses the
-    rest.  A package whose files hand out network capability gets a second
+    rest, so that a file that cannot be parsed is never counted clean
+    (without ``parse_all`` they are only read).  A package whose files hand out network capability gets a second
     round: its other files are analysed too, so that calls through its own
     modules can be linked (``linker``).
     """
     prefilter = PreFilter(load_catalog(Ecosystem.NPM), load_catalog(Ecosystem.PYPI)) if options.use_prefilter else None
     runner = _Runner(options, progress)
+    readers = _Readers()
     work: list[_PackageWork] = []
     errors: list[str] = []
     cache = options.cache
@@ -162,13 +177,16 @@ def scan(
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
                     continue
-                # Files the pre-filter proves irrelevant are still parsed: an
-                # unparsable file is reported as not analysed, never as clean.
                 check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
                 if specifiers := load_specifiers(source, artifact.ecosystem):
                     item.imports[source.path] = specifiers
                 if check_only:
                     item.skipped.append(source)
+                    if not options.parse_all:
+                        # asked to skip the syntax check: every byte was searched and names no
+                        # signal, but bytes that are not text would not be what the search saw
+                        item.analyses[source.path] = readers.read_only(source)
+                        continue
                 runner.submit(item, source, check_only)
         except EgressError as exc:
             errors.append(f"{artifact.key}: {exc}")
@@ -250,7 +268,8 @@ def _package_key(artifact: PackageArtifact, wanted, options: ScanOptions) -> byt
     else:
         return None
     identity = f"{artifact.key}\0{artifact.metadata.get('kind', '')}\0{artifact.metadata.get('filename', '')}"
-    return package_key(identity, content, options.use_prefilter)
+    mode = f"prefilter={options.use_prefilter},parse_all={options.parse_all}"   # they change errors found
+    return package_key(identity, content, mode)
 
 
 def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:

@@ -30,14 +30,30 @@ _JS_DYNAMIC = (
     r"\.\s*reverse\s*\(", r"\bdecodeURI", r"\bglobalThis\b", r"\b__non_webpack_require__\b",
     r"\bfromCodePoint\b", r"\bset(?:Timeout|Interval)\s*\(\s*['\"`]",   # a timer given a string runs it as code
 )
-#: Python signals whose meaning only the parser can tell.
+#: Python signals whose meaning only the parser can tell: ways to import or run code by name.
 _PY_DYNAMIC = (
-    r"\b__import__\b", r"\bimport_module\b", r"\bexec\b", r"\beval\b", r"\bcompile\b", r"\bgetattr\b",
-    r"\b__builtins__\b", r"\bbuiltins\b", r"\bspec_from_file_location\b", r"\bb64decode\b",
-    r"\bfromhex\b", r"\bcodecs\b", r"\bchr\b", r"\bsix\b",
-    r"\b(?:b32|b16|b85|a85|urlsafe_b64|standard_b64)decode\b", r"\bdecodebytes\b", r"\bunhexlify\b",
-    r"\ba2b_(?:base64|hex)\b", r"\bdecompress\b", r"\bsys\s*\.\s*modules\b", r"\bglobals\s*\(",
+    r"__import__", r"\bimport_module\b", r"\bbuiltins\b", r"__builtins__", r"\bspec_from_file_location\b",
+    r"\bsys\s*\.\s*modules\b", r"\bglobals\s*\(", r"(?:^|[^.\w])(?:exec|eval|compile)\s*\(",
+    r"(?:^|[^.\w])exec\s+['\"\w]",      # Python 2's exec statement
 )
+
+
+def python_signals(roots: set[str] | frozenset[str]) -> str:
+    """A Python file can reach a module only by importing it, by name or dynamically.
+
+    So the words that matter are module roots in an import statement (a
+    continuation line or ``import a, b`` included), not the roots anywhere:
+    ``http`` and ``socket`` are common words in docstrings and URLs.  Other
+    names (``chr``, ``getattr``, decoders) only matter together with one
+    of the dynamic signals, which are here.
+    """
+    alternation = _alternation(set(roots))
+    imports = (rf"\bfrom[\s\\]+(?:{alternation})\b",
+               rf"\bimport[\s\\]+[\w.,\s\\]*?\b(?:{alternation})\b")
+    launchers = signals(Ecosystem.PYPI)      # subprocess, os.system & co. (shell_tools.toml)
+    return "|".join(f"(?:{p})" for p in (*imports, *_PY_DYNAMIC, *launchers))
+
+
 # Relative imports are not a signal: files that only call into their own package are analysed in the
 # engine's second round, for the packages whose files hand out a network API (see engine.scan).
 
@@ -66,8 +82,7 @@ class PreFilter:
         self._js_literal_require = re2.compile(_LITERAL_REQUIRE)
         self._js_any_require = re2.compile(_ANY_REQUIRE)
         roots = {name.split(".")[0] for name in pypi.modules} | {s.split(".")[0] for s in pypi.dependencies}
-        py = [r"\b(?:" + _alternation(roots) + r")\b", *_PY_DYNAMIC, *signals(Ecosystem.PYPI)]
-        self._py = re2.compile("|".join(f"(?:{p})" for p in py).encode())
+        self._py = re2.compile(python_signals(roots).encode())
 
     def wants(self, path: str, data: bytes) -> bool:
         """True when the file may hold something the analyzer reports."""

@@ -34,6 +34,7 @@ class ScanSettings:
     include_tests: bool = False
     file_time_limit: float = 60.0
     use_prefilter: bool = True
+    parse_all: bool = True                # parse files the pre-filter skips (report their syntax errors)
     requirements: tuple[str, ...] = ()    # requirement and lock files of pinned Python distributions
     pythons: tuple[str, ...] = ()         # interpreters whose environments are scanned
     omit_dev: bool = False                # lockfiles: leave dev-only packages out
@@ -53,7 +54,7 @@ def scan_targets(targets: tuple[str, ...], settings: ScanSettings = ScanSettings
         cache = None if settings.no_cache else ResultCache(fetcher.cache_dir / "analyses.sqlite3")
         options = ScanOptions(jobs=settings.jobs or os.cpu_count() or 1, include_tests=settings.include_tests,
                               use_prefilter=settings.use_prefilter, file_time_limit=settings.file_time_limit,
-                              cache=cache)
+                              cache=cache, parse_all=settings.parse_all)
         try:
             result = scan(_artifacts(sources, errors), options, progress=progress)
         finally:

@@ -62,3 +62,28 @@ def test_the_filter_skips_plain_code_and_keeps_every_signal() -> None:
     for text in (b"import socket", b"from urllib.request import urlopen", b"__import__(name)",
                  b"import requests", b"exec(code)"):
         assert pf.wants("m.py", text), text
+
+
+def _package(files: dict[str, bytes], ecosystem: Ecosystem = Ecosystem.NPM) -> PackageArtifact:
+    def read(want):
+        for path, data in files.items():
+            if want(path):
+                yield SourceFile(path, data)
+    return PackageArtifact(ecosystem, "skips", "1.0.0", read_files=read)
+
+
+def test_a_skipped_file_is_parsed_unless_the_syntax_check_is_skipped() -> None:
+    files = {"broken.js": b"const x = {;\n", "binary.js": b"\x00\x01\x02", "ok.js": b"module.exports = 1;\n"}
+    fast = scan([_package(files)], ScanOptions(jobs=1, parse_all=False)).packages[0]
+    # every byte of broken.js was searched: it names nothing a parse could turn into network use
+    assert [(n.file, n.reason) for n in fast.not_analysed] == [("binary.js", "not UTF-8 text")]
+    assert (fast.files_analysed, fast.verdict.value) == (2, "partial")
+    full = scan([_package(files)], ScanOptions(jobs=1)).packages[0]
+    assert sorted((n.file, n.reason) for n in full.not_analysed) == [
+        ("binary.js", "not UTF-8 text"), ("broken.js", "syntax error at line 1")]
+
+
+def test_a_skipped_python_file_in_a_wrong_encoding_is_not_analysed() -> None:
+    files = {"m.py": b"# -*- coding: utf-8 -*-\nx = '\xff'\n", "n.py": b"def (:\n"}
+    result = scan([_package(files, Ecosystem.PYPI)], ScanOptions(jobs=1, parse_all=False)).packages[0]
+    assert [(n.file, n.reason[:16]) for n in result.not_analysed] == [("m.py", "cannot decode as")]

@@ -73,6 +73,11 @@ def test_unparsable_file_makes_the_verdict_partial(tmp_path: Path) -> None:
     assert pkg["verdict"] == "partial"
     assert [n["file"] for n in pkg["not_analysed"]] == ["index.js"]
     assert pkg["not_analysed"][0]["reason"].startswith("syntax error")
+    # asked to skip it: the file names no signal, so it is only read
+    code, out, err = _run("scan", str(tmp_path / "b.tgz"), "--format", "json", "--skip-syntax-check",
+                          "--cache-dir", str(tmp_path / "c"))
+    [pkg] = json.loads(out)["packages"]
+    assert (code, pkg["verdict"], pkg["not_analysed"]) == (0, "none", [])
 
 
 @pytest.mark.parametrize("make_target, message", [

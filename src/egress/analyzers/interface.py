@@ -23,11 +23,15 @@ class Analyzer(ABC):
     def analyze(self, source: SourceFile) -> FileAnalysis:
         """Return the findings of one file, or ``error`` when it was not analysed."""
 
-    def check(self, source: SourceFile) -> FileAnalysis:
-        """Only decode and parse: for files the pre-filter proved irrelevant.
+    def readable(self, source: SourceFile) -> str | None:
+        """Why the file cannot be read as source text (not decodable), or None when it can.
 
-        A file with no network-relevant token needs no analysis, but a file
-        that cannot be decoded or parsed must still be reported as not
-        analysed, so every file is at least parsed.
+        Cheap and run in the scanning process: the pre-filter has searched
+        every byte of a file it skips, so such a file needs no parse, only
+        the proof that its bytes are the text the search saw.
         """
+        return None
+
+    def check(self, source: SourceFile) -> FileAnalysis:
+        """Only decode and parse (``--parse-all``): report files the parser cannot read too."""
         return FileAnalysis(source.path, error=self.analyze(source).error)

@@ -20,9 +20,9 @@ from egress.analyzers.python.decode import DecodeError, decode, pth_source, spli
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.locate import Locator
 from egress.analyzers.python.scopes import Builder
-from egress.analyzers.python.shellout import signal_pattern
 from egress.analyzers.python.walk import Walker
 from egress.catalog import Catalog, load_catalog
+from egress.prefilter import python_signals
 from egress.model import Ecosystem, FileAnalysis, SourceFile
 
 
@@ -38,13 +38,7 @@ class PythonAnalyzer(Analyzer):
         self._limit = float(fallback_time_limit)
         self._roots = frozenset(name.split(".")[0] for name in self._catalog.modules)
         self._local_roots = facts.catalog_roots(self._catalog)
-        alternation = "|".join(re.escape(r) for r in sorted(self._roots, key=len, reverse=True))
-        self._catalogued = re2.compile(
-            rf"\bfrom\s+(?:{alternation})\b|\bimport\s+[\w.,\t ]*?\b(?:{alternation})\b"
-            r"|__import__|\bimport_module\b|\bbuiltins\b|__builtins__|\bspec_from_file_location\b"
-            r"|\bsys\s*\.\s*modules\b|\bglobals\s*\(|(?:^|[^.\w])(?:exec|eval|compile)\s*\("
-            "|" + signal_pattern()             # subprocess, os.system & co. (shellout.py)
-        )
+        self._catalogued = re2.compile(python_signals(self._roots))
 
     def _names_catalogued_module(self, text: str) -> bool:
         """Whether an import of a catalogued module (or a dynamic import) may be in ``text``.
@@ -53,6 +47,13 @@ class PythonAnalyzer(Analyzer):
         and analysed in full anyway if one of them turns out to be catalogued.
         """
         return self._catalogued.search(text) is not None
+
+    def readable(self, source: SourceFile) -> str | None:
+        try:
+            decode(source.data)
+        except DecodeError as exc:
+            return str(exc)
+        return None
 
     def check(self, source: SourceFile) -> FileAnalysis:
         """Decode and parse only (the pre-filter saw nothing to analyse); a failure takes the full path."""
