@@ -195,3 +195,10 @@ def test_with_imports_attaches_specifiers_only_to_read_files() -> None:
     assert out == {"a.js": FileAnalysis("a.js", imports=("./b",)),
                    "b.js": FileAnalysis("b.js", error="parse error", imports=("./a",))}
     assert analyses["a.js"].imports == ()
+
+
+def test_python_imports_by_a_literal_name() -> None:
+    pth = b"import os; enabled = os.environ.get('X'); enabled and __import__('_hack').add_shim();\n"
+    assert load_specifiers(SourceFile("p.pth", pth), Ecosystem.PYPI) == ("_hack",)
+    text = "import importlib\nplugin = importlib.import_module('pkg.plugin')\ndef f():\n    __import__('pkg.lazy')\n"
+    assert _py(text) == ("pkg.plugin",)

@@ -46,8 +46,10 @@ Resolve = Callable[[str, str], "str | None"]
 _JS_LOAD = re2.compile(
     rb"""(?:\b(require)\s*\(\s*|\b(import)\s*\(\s*|\bfrom\s*|\bimport\s*)['"](\.\.?(?:/[^'"\n]*)?)['"]""")
 # Groups: 1 module of `from M import …`, 2 its names, 3 the list of `import a.b, c as d`.
+# Group 4: a literal name loaded by a call (``__import__('x')``, ``importlib.import_module('x')``).
 _PY_LOAD = re2.compile(
-    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))")
+    rb"(?m)(?:^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))"
+    rb"|\b(?:__import__|import_module)\s*\(\s*['\"]([\w.]+)['\"])")
 
 _JS_CONTROL = frozenset({b"if", b"for", b"while", b"switch", b"catch", b"with", b"function", b"return", b"do",
                          b"else"})
@@ -109,9 +111,11 @@ def _js_specifiers(data: bytes) -> tuple[str, ...]:
 def _py_specifiers(data: bytes) -> tuple[str, ...]:
     found: list[tuple[int, list[str]]] = []
     for match in _PY_LOAD.finditer(data):
-        module, names, modules = (g.decode("utf-8", "surrogateescape") if g is not None else None
-                                  for g in match.groups())
-        if modules is not None:
+        module, names, modules, called = (g.decode("utf-8", "surrogateescape") if g is not None else None
+                                          for g in match.groups())
+        if called is not None:
+            specs = [called]
+        elif modules is not None:
             specs = [_bare(m) for m in modules.split(",")]
         elif module is not None and names is not None:
             joiner = "" if module.strip(".") == "" else "."
@@ -122,9 +126,14 @@ def _py_specifiers(data: bytes) -> tuple[str, ...]:
         if specs:
             whole = match.group(0)
             found.append((match.start() + len(whole) - len(whole.lstrip(b" \t")), specs))
-    indented = [offset for offset, _ in found if offset > 0 and data[offset - 1:offset] != b"\n"]
+    indented = [offset for offset, _ in found if _indented(data, offset)]
     lazy = _lazy_offsets(data, indented, _py_head_is_lazy, same_line=False) if indented else set()
     return tuple(dict.fromkeys(s for offset, specs in found if offset not in lazy for s in specs))
+
+
+def _indented(data: bytes, offset: int) -> bool:
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data[start:start + 1] in (b" ", b"\t")
 
 
 def _bare(name: str) -> str:
