@@ -119,8 +119,9 @@ def test_hook_severity(api: str, note: str, early: bool, severity: Severity) -> 
 
 
 @pytest.mark.parametrize("text, classes, suspicious", [
-    ("8.8.8.8:53", ("ip-literal", "public", "public-dns"), []),
-    ("[2606:4700:4700::1111]:53", ("ip-literal", "public", "public-dns"), []),
+    ("8.8.8.8:53", ("ip-literal", "public"), []),
+    ("[2606:4700:4700::1111]:53", ("ip-literal", "public"), []),
+    ("[2606:4700:4700:0::1111]:53", ("ip-literal", "public"), []),       # the same address, written longer
     ("8.8.8.9:53", ("ip-literal", "public"), ["ip-literal"]),
     ("https://vitals.vercel-insights.com/v1/vitals", ("public", "telemetry"), []),
 ])

@@ -125,9 +125,10 @@ def suspicious_reasons(dest: Destination) -> list[str]:
     for cls in dest.classes:
         if cls in suspicious_kinds:
             reasons.append(cls)
-    # An IP literal is an unknown server, unless it is loopback or a service the table names (a public DNS
-    # resolver, the metadata address, which has its own reason above).
-    if "ip-literal" in dest.classes and "loopback" not in dest.classes and not known_kinds & set(dest.classes):
+    # An IP literal is an unknown server, unless it is loopback, a kind the table names (the metadata address
+    # has its own reason above) or a well-known public service (`[known-services]`: public DNS resolvers).
+    if "ip-literal" in dest.classes and "loopback" not in dest.classes and not known_kinds & set(dest.classes) \
+            and _canonical_ip(dest.host) not in _known_service_ips():
         reasons.append("ip-literal")
     if "host built from data" in dest.note:
         reasons.append("host built from data")
@@ -138,6 +139,18 @@ def suspicious_reasons(dest: Destination) -> list[str]:
 def _kind_names() -> tuple[frozenset[str], frozenset[str]]:
     """(suspicious kind names, all kind names) of the table."""
     return frozenset(k.name for k in kinds() if k.suspicious), frozenset(k.name for k in kinds())
+
+
+@lru_cache(maxsize=1)
+def _known_service_ips() -> frozenset[str]:
+    return frozenset(_canonical_ip(ip) for ip in _table().get("known-services", {}).get("ips", ()))
+
+
+def _canonical_ip(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return host
 
 
 def _address_classes(host: str) -> list[str]:
