@@ -77,6 +77,14 @@ POSITIVES = {
          ("https://wrap.example/d",)),
         ("network", "shelljs.exec → curl", "wrappers.js", 9, 1, "request", "runs curl", ("https://wrap.example/e",)),
     ],
+    "evasions.js": [                                   # folded names, a base64 payload, a hidden require
+        ("network", "child_process.execSync → curl", "evasions.js", 2, 1, "request",
+         "folded: m → child_process; folded: 'ex' + 'ecSync' → execSync; runs curl", ("https://ev.example/a",)),
+        ("network", "child_process.exec → wget", "evasions.js", 3, 1, "request",
+         "in decoded payload (base64, depth 1); payload line 1; runs wget", ("https://ev.example/b",)),
+        ("network", "child_process.spawn → netcat", "evasions.js", 4, 38, "connect",
+         "loaded through module.require; runs netcat", ("203.0.113.40:53",)),
+    ],
     "promisified.js": [
         ("network", "child_process.exec → curl", "promisified.js", 9, 9, "request", "runs curl",
          ("https://p.example/a",)),

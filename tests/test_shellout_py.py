@@ -63,6 +63,13 @@ POSITIVES = {
     ],
     "python2.py": [("network", "os.system → wget", "python2.py", 3, 1, "request", "runs wget",
                     ("http://py2.example/a",))],   # read by the tree-sitter front end
+    "evasions.py": [                                   # getattr, __import__, import_module, exec of a string
+        ("network", "os.system → curl", "evasions.py", 4, 1, "request", "runs curl", ("http://g.example/",)),
+        ("network", "os.popen → wget", "evasions.py", 5, 1, "request", "runs wget", ("http://i.example/",)),
+        ("network", "subprocess.run → curl", "evasions.py", 6, 1, "request", "runs curl", ("http://m.example/",)),
+        ("network", "os.system → curl", "evasions.py", 7, 1, "request",
+         "in payload (constant string, depth 1), payload line 2; runs curl", ("http://e.example/",)),
+    ],
     "asyncio_sub.py": [
         ("network", "asyncio.create_subprocess_shell → curl", "asyncio_sub.py", 5, 11, "request", "runs curl",
          ("http://d.example/<dynamic>",)),
