@@ -195,6 +195,9 @@ def test_a_bad_table_entry_is_refused_at_load() -> None:
     ("curl <dynamic>", [("curl", "", ("<dynamic>",))]),
     ("curl http://[::1", [("curl", "", ("http://[::1",))]),     # malformed: kept, never a traceback
     ("echo curl https://x.example", []),
+    ("curl --version", []),                           # asks the tool about itself
+    ("command -v wget && echo ok", []),               # looks the program up
+    ("command curl https://c.example/", [("curl", "", ("https://c.example/",))]),
     ("cu<dynamic> https://x.example", []),
     ("iwr http://x.example", []),                     # a powershell alias outside powershell
 ])

@@ -35,6 +35,8 @@ _IP_WORD = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:/\S*)?$")
 _PS_TOKEN = re.compile(r"[A-Za-z][\w-]*")
 _SOCAT = re.compile(r"^[A-Za-z][\w-]*:([^:,\s]+):(\d+|<dynamic>)", re.IGNORECASE)
 _ENCODED = ("-encodedcommand", "-enc", "-e", "-ec")
+#: Arguments that only ask a tool about itself (`curl --version`): no network.
+_ABOUT_ITSELF = frozenset({"--version", "-V", "--help", "-h", "-version", "-help"})
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ def read_argv(table: ShellTable, words: list[str], via: str = "", depth: int = 0
     name, args = program_name(words[0]), words[1:]
     tool = table.tool(name)
     if tool is not None:
-        reading.tools.append(ToolUse(tool, destinations(tool, args), via))
+        if not (args and set(args) <= _ABOUT_ITSELF):
+            reading.tools.append(ToolUse(tool, destinations(tool, args), via))
         return reading
     if name in ("powershell", "pwsh"):
         return _powershell(table, args, depth)
@@ -115,6 +118,8 @@ def _strip_wrappers(words: list[str]) -> list[str]:
         if _ASSIGNMENT.match(word):
             i += 1
         elif program_name(word) in _WRAPPERS:
+            if word == "command" and words[i + 1:i + 2] in (["-v"], ["-V"]):
+                return []                    # `command -v curl`: only looks the program up
             i += 1
             while i < len(words) and (words[i].startswith("-") or words[i].replace(".", "").isdigit()
                                       or _ASSIGNMENT.match(words[i])):
