@@ -53,6 +53,10 @@ def test_js_loads_at_top_level(text: str, specifiers: tuple[str, ...]) -> None:
     "exports.get = function () { return require('./lazy') };\n",
     "class K {\n  get thing() {\n    return require('./lazy');\n  }\n  static make() {\n    require('./lazy');\n  }\n}\n",
     "module.exports = {\n  load(name) {\n    return require('./lazy');\n  },\n};\n",
+    "export default function () {\n  return import('./lazy');\n}\n",
+    "class T {\n  private async load<T>(name: string): Promise<T> {\n    return require('./lazy');\n  }\n}\n",
+    "const load = async (name: string): Promise<void> => {\n  await import('./lazy');\n};\n",
+    "class P {\n  #load() {\n    return require('./lazy');\n  }\n}\n",
 ])
 def test_js_loads_inside_functions_are_lazy(text: str) -> None:
     assert _js(text) == ()

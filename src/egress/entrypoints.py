@@ -46,10 +46,11 @@ Resolve = Callable[[str, str], "str | None"]
 _JS_LOAD = re2.compile(
     rb"""(?:\b(require)\s*\(\s*|\b(import)\s*\(\s*|\bfrom\s*|\bimport\s*)['"](\.\.?(?:/[^'"\n]*)?)['"]""")
 # Groups: 1 module of `from M import …`, 2 its names, 3 the list of `import a.b, c as d`.
-# Group 4: a literal name loaded by a call (``__import__('x')``, ``importlib.import_module('x')``).
+# Python statements that load modules (read apart in Python: one wrapper call per match), and a
+# literal name loaded by a call (``__import__('x')``, ``importlib.import_module('x')``).
 _PY_LOAD = re2.compile(
-    rb"(?m)(?:^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))"
-    rb"|\b(?:__import__|import_module)\s*\(\s*['\"]([\w.]+)['\"])")
+    rb"(?m)(?:^[ \t]*(?:from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*\)|[^\n#;]*)|import[ \t]+[^\n#;]+)"
+    rb"|\b(?:__import__|import_module)\s*\(\s*['\"][\w.]+['\"])")
 
 _JS_CONTROL = frozenset({b"if", b"for", b"while", b"switch", b"catch", b"with", b"function", b"return", b"do",
                          b"else"})
@@ -58,13 +59,18 @@ _JS_CONTROL = frozenset({b"if", b"for", b"while", b"switch", b"catch", b"with", 
 _HEAD_LIMIT = 400
 #: Lines opening a function whose body runs only when called (never an immediately invoked one).
 _JS_FUNCTION_HEAD = re.compile(
-    rb"(?:export\s+(?:default\s+)?)?(?:async\s+)?function\b\s*\*?\s*[\w$]+\s*\("        # declaration
-    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s+)?function\b[^(]*\("       # assigned expression
-    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s*)?(?:\([^()]*\)|[\w$]+)\s*=>")  # assigned arrow
-_JS_METHOD_HEAD = re.compile(rb"(?:(?:static|async|get|set)\s+|\*\s*)*([\w$]+)\s*\([^()]*\)\s*\{")
+    rb"export\s+default\s+(?:async\s+)?function\b"                                        # default export
+    rb"|(?:export\s+)?(?:async\s+)?function\b\s*\*?\s*[\w$]+\s*[(<]"                          # declaration
+    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s+)?function\b[^(]*\("          # assigned expression
+    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s*)?(?:\([^()]*\)|[\w$]+)"     # assigned arrow
+    rb"\s*(?::[^=;{]*)?=>")
+_JS_METHOD_HEAD = re.compile(
+    rb"(?:(?:static|async|get|set|public|private|protected|override|readonly)\s+|\*\s*)*"
+    rb"#?([\w$]+)\s*(?:<[^>]*>)?\([^()]*\)\s*(?::[^{;=]*)?\{")
 _PY_LAZY_HEAD = re.compile(rb"(?:async\s+)?def\b|if\s+(?:typing\.)?TYPE_CHECKING\s*:")
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
-_COMMENT_STARTS = (b"//", b"/*", b"*", b"#")
+_JS_COMMENTS = (b"//", b"/*", b"*", b"#!")
+_PY_COMMENTS = (b"#",)
 
 
 def load_specifiers(source: SourceFile, ecosystem: Ecosystem) -> tuple[str, ...]:
@@ -103,7 +109,7 @@ def _js_specifiers(data: bytes) -> tuple[str, ...]:
         elif _same_line_lazy(data[start:offset]):
             lazy.add(offset)
     if indented:
-        lazy |= _lazy_offsets(data, indented, _js_head_is_lazy, same_line=True)
+        lazy |= _lazy_offsets(data, indented, _js_head_is_lazy, _JS_COMMENTS, same_line=True)
     eager.extend(s for (offset, s) in calls if offset not in lazy)
     return tuple(dict.fromkeys(eager))
 
@@ -111,24 +117,28 @@ def _js_specifiers(data: bytes) -> tuple[str, ...]:
 def _py_specifiers(data: bytes) -> tuple[str, ...]:
     found: list[tuple[int, list[str]]] = []
     for match in _PY_LOAD.finditer(data):
-        module, names, modules, called = (g.decode("utf-8", "surrogateescape") if g is not None else None
-                                          for g in match.groups())
-        if called is not None:
-            specs = [called]
-        elif modules is not None:
-            specs = [_bare(m) for m in modules.split(",")]
-        elif module is not None and names is not None:
-            joiner = "" if module.strip(".") == "" else "."
-            specs = [module, *(module + joiner + n for n in map(_bare, names.strip("()\\ \t\n").split(",")) if n)]
-        else:
-            continue
-        specs = [s for s in specs if s and (s.startswith(".") or s.split(".")[0] not in _STDLIB)]
+        whole = match.group()
+        body = whole.lstrip(b" \t")
+        specs = [s for s in _py_names(body.decode("utf-8", "surrogateescape"))
+                 if s and (s[0] == "." or s.partition(".")[0] not in _STDLIB)]
         if specs:
-            whole = match.group(0)
-            found.append((match.start() + len(whole) - len(whole.lstrip(b" \t")), specs))
+            found.append((match.start() + len(whole) - len(body), specs))
     indented = [offset for offset, _ in found if _indented(data, offset)]
-    lazy = _lazy_offsets(data, indented, _py_head_is_lazy, same_line=False) if indented else set()
+    lazy = _lazy_offsets(data, indented, _py_head_is_lazy, _PY_COMMENTS, same_line=False) if indented else set()
     return tuple(dict.fromkeys(s for offset, specs in found if offset not in lazy for s in specs))
+
+
+def _py_names(statement: str) -> list[str]:
+    """Modules one matched statement loads; ``from m import a`` also names ``m.a`` (maybe a submodule)."""
+    if statement.startswith("from"):
+        _, module, rest = statement.split(None, 2)
+        joiner = "" if module.strip(".") == "" else "."
+        names = (_bare(n) for n in rest[len("import"):].strip("()\\ \t\r\n").split(","))
+        return [module, *(module + joiner + n for n in names if n)]
+    if statement.startswith("import") and statement[6:7] in (" ", "\t"):
+        return [_bare(m) for m in statement[6:].split(",")]
+    quote = "'" if "'" in statement else '"'
+    return [statement.split(quote)[1]]
 
 
 def _indented(data: bytes, offset: int) -> bool:
@@ -146,7 +156,7 @@ def _bare(name: str) -> str:
 
 
 def _lazy_offsets(data: bytes, offsets: list[int], head_is_lazy: Callable[[bytes], bool],
-                  same_line: bool) -> set[int]:
+                  comments: tuple[bytes, ...], same_line: bool) -> set[int]:
     """Offsets (of indented loads) that sit inside a function, judged by the enclosing lines.
 
     The lines enclosing a load are those of lower indentation back to the last line at column
@@ -158,7 +168,7 @@ def _lazy_offsets(data: bytes, offsets: list[int], head_is_lazy: Callable[[bytes
     stack: list[list] = []      # [indentation, line, opens a lazy body (None: not read yet)]
     position = 0                # start of the line the forward pass stands on
     for offset in sorted(offsets):
-        block = _block_start(data, offset, position)
+        block = _block_start(data, offset, position, comments)
         if block > position:
             stack, position = [], block
         while True:
@@ -166,7 +176,7 @@ def _lazy_offsets(data: bytes, offsets: list[int], head_is_lazy: Callable[[bytes
             stop = len(data) if stop < 0 else stop
             line = data[position:stop]
             body = line.lstrip(b" \t")
-            if body and not body.startswith(_COMMENT_STARTS):
+            if body and not body.startswith(comments):
                 indent = len(line) - len(body)
                 while stack and stack[-1][0] >= indent:
                     stack.pop()
@@ -182,7 +192,7 @@ def _lazy_offsets(data: bytes, offsets: list[int], head_is_lazy: Callable[[bytes
     return lazy
 
 
-def _block_start(data: bytes, offset: int, floor: int) -> int:
+def _block_start(data: bytes, offset: int, floor: int, comments: tuple[bytes, ...]) -> int:
     """Start of the last line at or before ``offset`` that begins at column 0 with code (else ``floor``)."""
     end = offset
     while True:
@@ -191,7 +201,7 @@ def _block_start(data: bytes, offset: int, floor: int) -> int:
         if start <= floor:
             return floor
         first = data[start:start + 2]
-        if first[:1] not in (b" ", b"\t", b"\r", b"\n", b"") and not first.startswith(_COMMENT_STARTS):
+        if first[:1] not in (b" ", b"\t", b"\r", b"\n", b"") and not first.startswith(comments):
             return start
         end = start - 1
 
