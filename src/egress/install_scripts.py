@@ -15,6 +15,7 @@ import dataclasses
 import json
 import re
 
+from egress.catalog.commands import read_line
 from egress.catalog.shell_tools import load_shell_tools
 from egress.context import INSTALL_SCRIPTS, shell_commands
 from egress.model import Capability, Confidence, Finding, FindingKind, PackageArtifact, SourceFile, Timing
@@ -65,11 +66,15 @@ def script_findings(artifact: PackageArtifact) -> list[Finding]:
             capability=Capability.EXECUTE, file="package.json", line=line, column=1, snippet=snippet,
             confidence=Confidence.HIGH, in_function=False, note=note, timing=Timing.INSTALL,
         ))
+        uses = {use.tool.label: use for use in read_line(_TABLE, command).tools} if tools else {}
         for tool in tools:
+            use = uses.get(tool)               # the command word itself, with its destinations
             found.append(Finding(
-                kind=FindingKind.NETWORK, api=tool, module="<shell>", capability=Capability.REQUEST,
+                kind=FindingKind.NETWORK, api=tool, module="<shell>",
+                capability=use.tool.capability if use is not None else Capability.REQUEST,
                 file="package.json", line=line, column=1, snippet=snippet, confidence=Confidence.HIGH,
                 in_function=False, note=f"{name} script runs {tool}", timing=Timing.INSTALL,
+                destinations=use.destinations if use is not None else (),
             ))
     return found
 
