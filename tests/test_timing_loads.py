@@ -57,6 +57,7 @@ def test_js_loads_at_top_level(text: str, specifiers: tuple[str, ...]) -> None:
     "class T {\n  private async load<T>(name: string): Promise<T> {\n    return require('./lazy');\n  }\n}\n",
     "const load = async (name: string): Promise<void> => {\n  await import('./lazy');\n};\n",
     "class P {\n  #load() {\n    return require('./lazy');\n  }\n}\n",
+    "module.exports = {\n  \"rule-a\": () => require(\"./lazy\"),\n  'rule-b': () =>\n    require('./lazy'),\n};\n",
 ])
 def test_js_loads_inside_functions_are_lazy(text: str) -> None:
     assert _js(text) == ()

@@ -58,11 +58,12 @@ _JS_CONTROL = frozenset({b"if", b"for", b"while", b"switch", b"catch", b"with", 
 # most _HEAD_LIMIT bytes, and only for lines that enclose an indented load.
 _HEAD_LIMIT = 400
 #: Lines opening a function whose body runs only when called (never an immediately invoked one).
+_NAME = rb"""(?:[\w$.]+|"[^"\n]*"|'[^'\n]*')"""      # a variable, member or (quoted) property name
 _JS_FUNCTION_HEAD = re.compile(
     rb"export\s+default\s+(?:async\s+)?function\b"                                        # default export
     rb"|(?:export\s+)?(?:async\s+)?function\b\s*\*?\s*[\w$]+\s*[(<]"                          # declaration
-    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s+)?function\b[^(]*\("          # assigned expression
-    rb"|(?:(?:const|let|var)\s+)?[\w$.]+\s*[=:]\s*(?:async\s*)?(?:\([^()]*\)|[\w$]+)"     # assigned arrow
+    rb"|(?:(?:const|let|var)\s+)?" + _NAME + rb"\s*[=:]\s*(?:async\s+)?function\b[^(]*\("   # assigned expression
+    rb"|(?:(?:const|let|var)\s+)?" + _NAME + rb"\s*[=:]\s*(?:async\s*)?(?:\([^()]*\)|[\w$]+)"  # assigned arrow
     rb"\s*(?::[^=;{]*)?=>")
 _JS_METHOD_HEAD = re.compile(
     rb"(?:(?:static|async|get|set|public|private|protected|override|readonly)\s+|\*\s*)*"
