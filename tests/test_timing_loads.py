@@ -51,7 +51,8 @@ def test_js_loads_at_top_level(text: str, specifiers: tuple[str, ...]) -> None:
     "const load = async () => {\n  return require('./lazy');\n};\n",
     "const load = () => require('./lazy');\n",
     "exports.get = function () { return require('./lazy') };\n",
-    "class K {\n  get thing() {\n    return require('./lazy');\n  }\n  static make() {\n    require('./lazy');\n  }\n}\n",
+    "class K {\n  get thing() {\n    return require('./lazy');\n  }\n"
+    "  static make() {\n    require('./lazy');\n  }\n}\n",
     "module.exports = {\n  load(name) {\n    return require('./lazy');\n  },\n};\n",
     "export default function () {\n  return import('./lazy');\n}\n",
     "class T {\n  private async load<T>(name: string): Promise<T> {\n    return require('./lazy');\n  }\n}\n",

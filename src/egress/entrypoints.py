@@ -45,7 +45,6 @@ Resolve = Callable[[str, str], "str | None"]
 # static forms (top level by the grammar).
 _JS_LOAD = re2.compile(
     rb"""(?:\b(require)\s*\(\s*|\b(import)\s*\(\s*|\bfrom\s*|\bimport\s*)['"](\.\.?(?:/[^'"\n]*)?)['"]""")
-# Groups: 1 module of `from M import …`, 2 its names, 3 the list of `import a.b, c as d`.
 # Python statements that load modules (read apart in Python: one wrapper call per match), and a
 # literal name loaded by a call (``__import__('x')``, ``importlib.import_module('x')``).
 _PY_LOAD = re2.compile(
