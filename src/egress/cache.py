@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sqlite3
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -38,7 +39,9 @@ def analysis_revision() -> bytes:
         for path in sorted(_walk(root.joinpath(package)), key=str):
             h.update(str(path).encode())
             h.update(path.read_bytes())
-    h.update(root.joinpath("entrypoints.py").read_bytes())    # the load graph kept with package entries
+    # what a package summary is made of besides the analyses: linking, load graph, placing findings
+    for module in ("entrypoints.py", "linker.py", "context.py", "install_scripts.py", "engine.py"):
+        h.update(root.joinpath(module).read_bytes())
     return h.digest()
 
 
@@ -86,13 +89,14 @@ class ResultCache:
     def get(self, key: bytes) -> FileAnalysis | None:
         return self._load("analyses", key)
 
-    def get_package(self, key: bytes) -> tuple[FileAnalysis, ...] | None:
+    def get_package(self, key: bytes) -> object | None:
         return self._load("packages", key)
 
-    def put_package(self, key: bytes, analyses: tuple[FileAnalysis, ...]) -> None:
-        if any(a.error and a.error.startswith(_TRANSIENT_ERRORS) for a in analyses):
+    def put_package(self, key: bytes, value: object, reasons: Iterable[str]) -> None:
+        """Keep a whole package's result, unless a file's ``reasons`` for not being analysed may pass."""
+        if any(reason.startswith(_TRANSIENT_ERRORS) for reason in reasons):
             return
-        self._pending_packages.append((key, pickle.dumps(analyses, protocol=pickle.HIGHEST_PROTOCOL)))
+        self._pending_packages.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
 
     def _load(self, table: str, key: bytes):
         if self._db is None:

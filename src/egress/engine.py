@@ -9,6 +9,7 @@ package's findings, with role and timing filled in, to ``alerts``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -50,6 +51,19 @@ class ScanOptions:
     max_file_size: int = 32 * 2**20
     cache: ResultCache | None = None     # per-file analyses kept between runs
     parse_all: bool = True               # parse the files the pre-filter skips, to report syntax errors
+
+
+@dataclass(frozen=True)
+class PackageSummary:
+    """What a package's analyses come to before alerting: kept whole in the package cache.
+
+    A warm scan reads this one small record per unchanged package instead of
+    every file's analysis, and skips the linker and the load graph.
+    """
+
+    findings: tuple[Finding, ...]          # per file and linked, with role and timing placed
+    not_analysed: tuple[NotAnalysed, ...]  # files the analyzers could not read
+    files_analysed: int
 
 
 @dataclass
@@ -155,6 +169,8 @@ def scan(
     errors: list[str] = []
     cache = options.cache
     package_keys: dict[int, bytes] = {}
+    alert_options = AlertOptions(include_tests=options.include_tests)
+    done: list[PackageResult] = []
     for artifact in merge_duplicates(artifacts):
         item = _PackageWork(artifact, PackageContext.of(artifact))
         declared = declared_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else frozenset()
@@ -163,9 +179,8 @@ def scan(
         key = _package_key(artifact, wanted, options) if cache is not None else None
         if key is not None:
             stored = cache.get_package(key)
-            if stored is not None:      # unchanged since the last scan: nothing to read
-                item.analyses = {a.file: a for a in stored}
-                work.append(item)
+            if isinstance(stored, PackageSummary):      # unchanged since the last scan: nothing to read
+                done.append(_alerted(item, stored, alert_options))
                 continue
             package_keys[id(item)] = key
         submitted = len(runner.owners)
@@ -218,16 +233,16 @@ def scan(
         if not submitted:
             break
         runner.run()
+    results = done
     for item in work:
         item.skipped = []
-        item.analyses = with_imports(item.analyses, item.imports)   # kept in the package cache
+        item.analyses = with_imports(item.analyses, item.imports)
+        summary = _summary(item)
+        if cache is not None and id(item) in package_keys:
+            cache.put_package(package_keys[id(item)], summary, (n.reason for n in summary.not_analysed))
+        results.append(_alerted(item, summary, alert_options))
     if cache is not None:
-        for item in work:
-            if id(item) in package_keys:
-                cache.put_package(package_keys[id(item)], tuple(item.analyses.values()))
         cache.flush()
-    alert_options = AlertOptions(include_tests=options.include_tests)
-    results = [_result(item, alert_options) for item in work]
     results.sort(key=lambda r: (r.ecosystem, r.name, r.version))
     return ScanResult(packages=tuple(results), errors=tuple(errors))
 
@@ -268,12 +283,15 @@ def _package_key(artifact: PackageArtifact, wanted, options: ScanOptions) -> byt
     else:
         return None
     identity = f"{artifact.key}\0{artifact.metadata.get('kind', '')}\0{artifact.metadata.get('filename', '')}"
-    mode = f"prefilter={options.use_prefilter},parse_all={options.parse_all}"   # they change errors found
+    # the summary depends on the metadata too (entry points, install hooks), and on how files were read
+    metadata = json.dumps(artifact.metadata, sort_keys=True, default=str)
+    mode = f"summary-1\0prefilter={options.use_prefilter}\0parse_all={options.parse_all}\0{metadata}"
     return package_key(identity, content, mode)
 
 
-def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
-    not_analysed = list(item.not_analysed)
+def _summary(item: _PackageWork) -> PackageSummary:
+    """Link the package's files and place every finding: role, timing, inline hook code."""
+    not_analysed: list[NotAnalysed] = []
     findings: list[Finding] = []
     files_analysed = 0
     for analysis in item.analyses.values():
@@ -288,9 +306,16 @@ def _result(item: _PackageWork, options: AlertOptions) -> PackageResult:
     placed = [place_inline(f, item.artifact) if f.file.startswith(INLINE_PREFIX)
               else dataclasses.replace(f, role=context.role(f.file), timing=context.timing(f))
               for f in findings]
+    return PackageSummary(tuple(placed), tuple(not_analysed), files_analysed)
+
+
+def _alerted(item: _PackageWork, summary: PackageSummary, options: AlertOptions) -> PackageResult:
+    """The package's alerts; its install hooks are read from its metadata every time."""
+    findings = list(summary.findings)
     if item.artifact.ecosystem is Ecosystem.NPM:
-        placed.extend(script_findings(item.artifact))
-    return package_result(item.artifact, placed, not_analysed, files_analysed, options)
+        findings.extend(script_findings(item.artifact))
+    not_analysed = [*item.not_analysed, *summary.not_analysed]
+    return package_result(item.artifact, findings, not_analysed, summary.files_analysed, options)
 
 
 __all__ = ["ScanOptions", "scan", "merge_duplicates", "language_of"]

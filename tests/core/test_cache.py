@@ -83,3 +83,31 @@ def test_two_egress_processes_share_one_cache(tmp_path: Path) -> None:
     assert len(docs[0]["packages"][0]["alerts"]) == 40
     third = subprocess.run(cmd, capture_output=True, timeout=120)    # and a warm run after both
     assert json.loads(third.stdout)["packages"] == docs[0]["packages"]
+
+
+def test_the_package_record_follows_metadata_and_alert_options(tmp_path: Path) -> None:
+    """A warm hit is one summary record: new metadata is a miss, alert options apply to the record."""
+    from egress.engine import ScanOptions, scan
+    from egress.model import Ecosystem, PackageArtifact, SourceFile
+
+    reads: list[str] = []
+
+    def read_files(want):
+        reads.append("read")
+        yield SourceFile("index.js", b"module.exports = 1;\n")
+        yield SourceFile("test/t.js", b"require('https').get('https://example.org')\n")
+
+    def artifact(metadata: dict) -> PackageArtifact:
+        return PackageArtifact(Ecosystem.NPM, "p", "1.0.0", read_files=read_files, metadata=metadata,
+                               fingerprint=lambda want: "same stat")
+
+    cache = ResultCache(tmp_path / "c.sqlite3")
+    plain = scan([artifact({})], ScanOptions(jobs=1, cache=cache)).packages[0]
+    with_tests = scan([artifact({})], ScanOptions(jobs=1, cache=cache, include_tests=True)).packages[0]
+    assert reads == ["read"]
+    assert (plain.verdict.value, [a.api for a in with_tests.alerts]) == ("none", ["https.get"])
+    hooked = scan([artifact({"scripts": {"postinstall": "node test/t.js"}})],
+                  ScanOptions(jobs=1, cache=cache)).packages[0]
+    assert reads == ["read", "read"]            # install files changed what the findings mean
+    assert [(a.type, a.api) for a in hooked.alerts if a.api == "https.get"] == [
+        ("networkAccess", "https.get"), ("installTimeNetwork", "https.get")]

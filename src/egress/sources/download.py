@@ -16,11 +16,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from typing import TYPE_CHECKING
+
 import platformdirs
 
 from egress import __version__
 from egress.errors import IntegrityError, SourceError
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Algorithms registries publish, strongest first (npm SRI names).
 SUPPORTED_ALGORITHMS = ("sha512", "sha384", "sha256", "sha1")
@@ -80,15 +84,26 @@ class Fetcher:
         """``transport`` replaces the network (tests pass an ``httpx.MockTransport``)."""
         self.cache_dir = cache_dir or default_cache_dir()
         self.use_cache = use_cache
-        self._client = httpx.Client(
-            timeout=timeout,
-            follow_redirects=True,
-            headers={"User-Agent": f"egress/{__version__}"},
-            transport=transport or httpx.HTTPTransport(retries=retries),
-        )
+        self._settings = (timeout, retries, transport)
+        self._client: httpx.Client | None = None
+
+    def _http(self) -> "httpx.Client":
+        """The client, made on first use: a scan of local folders never loads the TLS stack."""
+        if self._client is None:
+            import httpx
+
+            timeout, retries, transport = self._settings
+            self._client = httpx.Client(
+                timeout=timeout,
+                follow_redirects=True,
+                headers={"User-Agent": f"egress/{__version__}"},
+                transport=transport or httpx.HTTPTransport(retries=retries),
+            )
+        return self._client
 
     def close(self) -> None:
-        self._client.close()
+        if self._client is not None:
+            self._client.close()
 
     def __enter__(self) -> "Fetcher":
         return self
@@ -98,8 +113,10 @@ class Fetcher:
 
     def get(self, url: str, *, headers: dict[str, str] | None = None) -> httpx.Response:
         """GET a URL; network failures become one-line ``SourceError``s. 404 is returned, not raised."""
+        import httpx
+
         try:
-            response = self._client.get(url, headers=headers)
+            response = self._http().get(url, headers=headers)
         except httpx.HTTPError as exc:
             raise SourceError(f"registry unreachable: {url}: {exc.__class__.__name__}: {exc}") from None
         if response.status_code >= 400 and response.status_code != 404:
