@@ -137,10 +137,11 @@ def test_npm_index_js_when_main_names_nothing(meta: dict) -> None:
 
 def test_python_entries() -> None:
     files = ["pkg/__init__.py", "pkg/sub/__init__.py", "pkg/__main__.py", "pkg/mod.py", "six.py", "setup.py",
-             "conftest.py", "src/solo.py", "tools/cli.py"]
+             "conftest.py", "src/solo.py", "tools/cli.py", "pkg-1.0.data/scripts/tool.py", "pkg-1.0.data/data/x.py"]
     meta = {"top_level": ["pkg", "six", "solo"], "entry_points": "[console_scripts]\nrun = tools.cli:main\n"}
     assert python_entries(meta, _resolver(Ecosystem.PYPI, files), files) == {
-        "pkg/__init__.py", "pkg/sub/__init__.py", "pkg/__main__.py", "six.py", "src/solo.py", "tools/cli.py"}
+        "pkg/__init__.py", "pkg/sub/__init__.py", "pkg/__main__.py", "six.py", "src/solo.py", "tools/cli.py",
+        "pkg-1.0.data/scripts/tool.py"}
 
 
 def test_python_entries_with_a_bad_entry_points_text() -> None:

@@ -305,13 +305,14 @@ def python_entries(metadata: Mapping, resolve: Resolve, files: Iterable[str]) ->
 
     Every ``__init__.py`` (importing anything below a package runs it), ``__main__.py``,
     a top-level module (``six.py``, also under ``src/``) the distribution names in
-    ``top_level`` (any root module when it names none), and console/GUI script modules.
+    ``top_level`` (any root module when it names none), console/GUI script modules, and a
+    wheel's scripts (``*.data/scripts/``, run as commands like npm ``bin``).
     """
     top_level = {str(name) for name in metadata.get("top_level") or ()}
     entries: set[str] = set()
     for path in files:
         folder, _, name = path.rpartition("/")
-        if name in ("__init__.py", "__main__.py"):
+        if name in ("__init__.py", "__main__.py") or folder.endswith(".data/scripts"):
             entries.add(path)
         elif name.endswith(".py") and folder in ("", "src") and name != "setup.py" \
                 and (not top_level or name[:-3] in top_level):
