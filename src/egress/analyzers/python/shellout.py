@@ -24,9 +24,9 @@ from egress.analyzers.python.scopes import Scope
 from egress.analyzers.python.strings import Strings
 from egress.analyzers.python.values import MemVal, ModVal, Value
 from egress.catalog.commands import Reading, read_argv, read_line
-from egress.catalog.shell_tools import Launch, load_shell_tools, signals
+from egress.catalog.shell_tools import Launch, load_shell_tools
 from egress.destinations import DYNAMIC
-from egress.model import Confidence, Ecosystem, Finding, FindingKind
+from egress.model import Confidence, Finding, FindingKind
 
 if TYPE_CHECKING:
     from egress.analyzers.python.walk import Walker
@@ -158,7 +158,3 @@ def _argument(call: Call, position: int | None) -> Expr | None:
         return next((keywords[k] for k in _KEYWORDS if k in keywords), None)
     return None
 
-
-def signal_pattern() -> str:
-    """Text that may call a launcher (for the analyzer's gate on full analysis)."""
-    return "|".join(f"(?:{s})" for s in signals(Ecosystem.PYPI))
