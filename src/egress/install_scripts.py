@@ -30,6 +30,7 @@ NETWORK_TOOLS: dict[str, str] = _TABLE.labels_by_word()
 #: Interpreters and shells: a hook that starts one can do anything, including network.
 SHELLS = _TABLE.shells
 _WORD = re.compile(r"[A-Za-z][\w.-]*")
+_PIPE = re.compile(r"(?<!\|)\|(?!\|)")      # `a | b`, not the `a || b` of a fallback
 
 
 _CALLS, _STARTS = "calls ", "starts "
@@ -55,7 +56,7 @@ def script_findings(artifact: PackageArtifact) -> list[Finding]:
         snippet = f"{json.dumps(name)}: {json.dumps(command)}"[:160]
         words = [w.lower() for w in _WORD.findall(command)]
         tools = sorted({NETWORK_TOOLS[w] for w in words if w in NETWORK_TOOLS})
-        shells = sorted({w for w in words if w in SHELLS} | ({"pipe"} if "|" in command else set()))
+        shells = sorted({w for w in words if w in SHELLS} | ({"pipe"} if _PIPE.search(command) else set()))
         note = "; ".join(filter(None, (
             f"{_CALLS}{', '.join(tools)}" if tools else "",
             f"{_STARTS}{', '.join(shells)}" if shells else "",

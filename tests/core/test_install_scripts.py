@@ -85,3 +85,9 @@ def test_inline_hook_code_is_analysed_and_placed_on_the_hook_line(tmp_path: Path
     assert hooks == {"scripts.postinstall": "high", "scripts.preinstall": "high"}
     note = next(a["note"] for a in pkg["alerts"] if a["api"] == "https.get" and a["type"] == "networkAccess")
     assert note.startswith("in the inline code of the postinstall script (code line 1)")
+
+
+def test_a_fallback_is_not_a_pipe() -> None:
+    found = script_findings(_artifact({"install": "node-gyp rebuild || exit 0",
+                                       "postinstall": "node a.js | tee log.txt"}))
+    assert {f.api: f.note for f in found} == {"scripts.install": "", "scripts.postinstall": "starts pipe"}

@@ -87,6 +87,10 @@ def npm_lock_source(path: Path, config: SourceConfig) -> Source:
 def _folder_source(path: Path, config: SourceConfig) -> Source:
     # A package installed in a node_modules tree is that package, even when it has
     # nested node_modules or ships a lockfile; elsewhere those make it a project.
+    if path.name == "node_modules":     # the tree itself: the packages installed in it
+        from egress.sources.node_modules import NodeModulesSource
+
+        return NodeModulesSource(path)
     installed = "node_modules" in path.resolve().parts and (path / "package.json").is_file()
     if installed:
         from egress.sources.npm_folder import NpmFolderSource
