@@ -81,8 +81,7 @@ def test_bin_without_extension_is_read_as_javascript() -> None:
 
 def test_bad_bytes_never_raise() -> None:
     junk = bytes(range(256)) * 50 + b"require('./\xff\xfe')" + b"\n  require('./x')\x00"
-    # a specifier that is not UTF-8 names no file Node could load from source text; the rest is read
-    assert load_specifiers(SourceFile("a.js", junk), Ecosystem.NPM) == ("./x",)
+    assert load_specifiers(SourceFile("a.js", junk), Ecosystem.NPM) == ("./\udcff\udcfe", "./x")
     assert load_specifiers(SourceFile("a.py", junk), Ecosystem.PYPI) == ()
 
 
@@ -209,3 +208,8 @@ def test_python_imports_by_a_literal_name() -> None:
     assert load_specifiers(SourceFile("p.pth", pth), Ecosystem.PYPI) == ("_hack",)
     text = "import importlib\nplugin = importlib.import_module('pkg.plugin')\ndef f():\n    __import__('pkg.lazy')\n"
     assert _py(text) == ("pkg.plugin",)
+
+
+def test_js_loader_words_only_count_as_whole_words_before_the_quote() -> None:
+    text = "myrequire('./a');\nx.from('./b');\nconst s = 'a' + './c';\nimporter('./d');\nmodule.require('./e');\n"
+    assert _js(text) == ("./e",)

@@ -12,7 +12,7 @@ run it at every interpreter start.
 
 The pre-filter leaves most files unanalysed, so the load graph cannot come
 from the analyzers: the engine calls ``load_specifiers`` on every file's
-bytes as it reads them (one RE2 scan, and a line pass only for the rare
+bytes as it reads them (one scan, and a line pass only for the rare
 indented ``require``), keeps the specifiers on ``FileAnalysis.imports``,
 and ``load_times`` resolves them with the linker's own rules.
 
@@ -41,10 +41,12 @@ from egress.model import Ecosystem, FileAnalysis, PackageArtifact, SourceFile
 Resolve = Callable[[str, str], "str | None"]
 
 # -- the text pass ---------------------------------------------------------------------------------
-# Groups: 1 `require(`, 2 `import(`, 3 the relative specifier.  `from '…'` and `import '…'` are ESM
-# static forms (top level by the grammar).
-_JS_LOAD = re2.compile(
-    rb"""(?:\b(require)\s*\(\s*|\b(import)\s*\(\s*|\bfrom\s*|\bimport\s*)['"](\.\.?(?:/[^'"\n]*)?)['"]""")
+# A quoted relative specifier, found by its literal first bytes (`re` scans for them with a fast
+# literal search, no backtracking), then the bytes before it say how it is loaded: groups 1
+# `require(`, 2 `import(`; `from '…'` and `import '…'` are ESM static forms (top level by the grammar).
+_JS_QUOTED = (re.compile(rb"'(\.\.?(?:/[^'\n]*)?)'"), re.compile(rb'"(\.\.?(?:/[^"\n]*)?)"'))
+_JS_LOADER = re.compile(rb"(?:\b(require)\s*\(\s*|\b(import)\s*\(\s*|\bfrom\s*|\bimport\s*)\Z")
+_LOADER_WINDOW = 64
 # Python statements that load modules (read apart in Python: one wrapper call per match), and a
 # literal name loaded by a call (``__import__('x')``, ``importlib.import_module('x')``).
 _PY_LOAD = re2.compile(
@@ -76,8 +78,9 @@ _PY_COMMENTS = (b"#",)
 def load_specifiers(source: SourceFile, ecosystem: Ecosystem) -> tuple[str, ...]:
     """Local module specifiers a file loads when its top level runs (relative, or absolute for Python).
 
-    Cheap by design: a substring gate, then one RE2 scan; only files with an indented
-    ``require``/``import`` pay for a pass over their lines.
+    Cheap by design: a substring gate, then one scan (JavaScript: for quoted relative
+    specifiers, by their literal first bytes; Python: RE2 for import statements); only files
+    with an indented ``require``/``import`` pay for a pass over their lines.
     """
     language = source.language or ("python" if source.path.endswith((".py", ".pyw", ".pth"))
                                    else "javascript" if ecosystem is Ecosystem.NPM else None)
@@ -90,14 +93,19 @@ def load_specifiers(source: SourceFile, ecosystem: Ecosystem) -> tuple[str, ...]
 
 
 def _js_specifiers(data: bytes) -> tuple[str, ...]:
-    eager: list[str] = []
+    eager: list[tuple[int, str]] = []        # (offset, specifier) of loads that run with the file
     calls: list[tuple[int, str]] = []        # (offset, specifier) of require()/import() to place
-    for match in _JS_LOAD.finditer(data):
-        specifier = match.group(3).decode("utf-8", "surrogateescape")
-        if match.group(1) is None and match.group(2) is None:
-            eager.append(specifier)
-        else:
-            calls.append((match.start(), specifier))
+    for quoted in _JS_QUOTED:
+        for match in quoted.finditer(data):
+            start = match.start()
+            loader = _JS_LOADER.search(data, max(0, start - _LOADER_WINDOW), start)
+            if loader is None:
+                continue
+            specifier = match.group(1).decode("utf-8", "surrogateescape")
+            if loader.group(1) is None and loader.group(2) is None:
+                eager.append((start, specifier))
+            else:
+                calls.append((start, specifier))
     indented: list[int] = []
     lazy: set[int] = set()
     for offset, _ in calls:
@@ -110,8 +118,8 @@ def _js_specifiers(data: bytes) -> tuple[str, ...]:
             lazy.add(offset)
     if indented:
         lazy |= _lazy_offsets(data, indented, _js_head_is_lazy, _JS_COMMENTS, same_line=True)
-    eager.extend(s for (offset, s) in calls if offset not in lazy)
-    return tuple(dict.fromkeys(eager))
+    eager.extend(call for call in calls if call[0] not in lazy)
+    return tuple(dict.fromkeys(specifier for _, specifier in sorted(eager)))
 
 
 def _py_specifiers(data: bytes) -> tuple[str, ...]:
