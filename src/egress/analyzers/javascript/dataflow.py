@@ -159,10 +159,25 @@ class Taint:
         return tuple(found)
 
     def _url(self, node: Node | None, depth: int) -> list[str]:
-        """A URL's sources, leaving out its base (the leftmost part: scheme and host)."""
-        if node is None or depth > _MAX_DEPTH:
+        """A URL's sources, leaving out its base (the leftmost part: scheme and host); memoised like `_of`."""
+        if node is None or depth > _MAX_DEPTH or self._visited > _MAX_NODES:
             return []
         node = unwrap(node)
+        key = (node.start_byte, node.end_byte, "url")
+        if key in self._memo:
+            return list(self._memo[key])
+        if key in self._active:
+            return []
+        self._active.add(key)
+        self._visited += 1
+        try:
+            result = tuple(dict.fromkeys(self._url_of(node, depth)))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return list(result)
+
+    def _url_of(self, node: Node, depth: int) -> list[str]:
         kind = node.type
         if kind == "pair":
             return self._url(node.child_by_field_name("value"), depth + 1)

@@ -75,6 +75,10 @@ class Methods:
         self._stores: dict[str, list[tuple[Node, Node | None]]] = {}
         self._names: dict[tuple, frozenset[str]] = {}
         self._aliases: dict[tuple[int, str], list[Node]] = {}
+        self._members: dict[tuple[int, int], list[Node] | None] = {}
+        self._receivers: dict[tuple[int, int, str], frozenset[Owner]] = {}
+        self._families: dict[tuple[str, int], list[tuple[Node, Owner]]] = {}
+        self._made: dict[tuple[str, int], list[Node]] = {}
 
     # -- owners -------------------------------------------------------------
     def method_of(self, fn: Node) -> tuple[Owner, str] | None:
@@ -260,10 +264,17 @@ class Methods:
         return None
 
     def receivers(self, node: Node | None) -> set[Owner]:
-        """The owners a call's receiver may be (with the in-file superclasses of an instance)."""
+        """The owners a call's receiver may be (with the in-file superclasses of an instance); memoised."""
         if node is None:
             return set()
         node = _unwrap(node)
+        key = (node.start_byte, node.end_byte, node.type)
+        if key not in self._receivers:
+            self._receivers[key] = frozenset()       # a cycle (this.a = this.a.b) reaches no owner
+            self._receivers[key] = frozenset(self._receivers_of(node))
+        return set(self._receivers[key])
+
+    def _receivers_of(self, node: Node) -> set[Owner]:
         found: set[Owner] = set()
         if node.type == "this":
             owner = self.this_owner(node)
@@ -395,7 +406,13 @@ class Methods:
         return self._names[key]
 
     def _family(self, owner: Owner) -> list[tuple[Node, Owner]]:
-        """(name node, owner) of a class and its subclasses declared in this file (bounded)."""
+        """(name node, owner) of a class and its subclasses declared in this file (bounded; memoised)."""
+        key = (owner.kind, owner.key)
+        if key not in self._families:
+            self._families[key] = self._family_of(owner)
+        return self._families[key]
+
+    def _family_of(self, owner: Owner) -> list[tuple[Node, Owner]]:
         out: list[tuple[Node, Owner]] = []
         pending = [owner]
         while pending and len(out) < _MAX_HERITAGE + 1:
@@ -424,7 +441,13 @@ class Methods:
         return name if name is not None and name.type in ("identifier", "type_identifier") else None
 
     def _constructions(self, owner: Owner) -> list[Node]:
-        """`new C(…)` of a class declared in this file."""
+        """`new C(…)` of a class declared in this file (memoised)."""
+        key = (owner.kind, owner.key)
+        if key not in self._made:
+            self._made[key] = self._constructions_of(owner)
+        return self._made[key]
+
+    def _constructions_of(self, owner: Owner) -> list[Node]:
         name = self._class_name(owner)
         if name is None:
             return []
@@ -475,6 +498,15 @@ class Methods:
 
     # -- members ------------------------------------------------------------
     def member_values(self, member: Node) -> list[Node] | None:
+        """What `this.x` (or `new C(…).x`) may hold (memoised per node; see `_member_values`)."""
+        key = (member.start_byte, member.end_byte)
+        if key not in self._members:
+            self._members[key] = None               # a cycle through this member reads nothing
+            self._members[key] = self._member_values(member)
+        found = self._members[key]
+        return list(found) if found is not None else None
+
+    def _member_values(self, member: Node) -> list[Node] | None:
         """What `this.x` (or `new C(…).x`) may hold: every store to `x` on the same owner.
 
         None when the receiver's owner is unknown, nothing is stored, or a

@@ -57,6 +57,7 @@ class Renderer:
         self.hops = hops
         self._inner: Renderer | None = None
         self._members: dict[tuple[int, int], list[Piece]] = {}
+        self._params: dict[tuple[int, int], list[Piece]] = {}
 
     def render(self, node: Node | None, depth: int = 0) -> list[Piece]:
         if node is None or depth > _MAX_DEPTH:
@@ -129,6 +130,13 @@ class Renderer:
         param = self.bindings.parameter(node) if self.hops > 0 else None
         if param is None:
             return [Piece(DYNAMIC)]
+        key = (node.start_byte, node.end_byte)
+        if key not in self._params:             # a renderer's hops are fixed: one reading per parameter use
+            self._params[key] = [Piece(DYNAMIC)]
+            self._params[key] = self._callers(param, depth)
+        return self._params[key]
+
+    def _callers(self, param: tuple[Node, int], depth: int) -> list[Piece]:
         fn, position = param
         pieces: list[Piece] = []
         if self._inner is None:
