@@ -164,6 +164,13 @@ def test_babel_create_class_methods(analyzer) -> None:
     }
 
 
+def test_a_getter_read_as_this_member(analyzer) -> None:
+    assert _details(analyzer, "getter.js") == {
+        ("fetch", 11): ([("https://feeds.example.com/feed.json", "full", ("public",), "passed to new Feed() at line 15")],
+                        ()),
+    }
+
+
 def test_chained_methods_with_many_callers_stay_bounded(analyzer) -> None:
     """60 methods each handing (and storing) their arguments on to the next, 300 callers: the readings are
     capped and memoised (before, the URL pass of the data flow took minutes here)."""

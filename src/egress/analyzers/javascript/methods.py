@@ -567,6 +567,10 @@ class Methods:
                 elif member.type == "method_definition" and owner.kind == "instance" \
                         and text(member.child_by_field_name("name")) == "constructor":
                     found += _parameter_properties(member, name)
+                elif member.type == "method_definition" and text(member.child_by_field_name("name")) == name \
+                        and any(c.type == "get" for c in member.children) \
+                        and is_static(member) == (owner.kind == "static"):
+                    found += self.bindings.returned(member)           # `get url() { return this.base + '/x' }`
             return found
         if owner.kind != "object":
             return []
