@@ -36,7 +36,7 @@ from egress.model import (
 from egress.install_scripts import INLINE_PREFIX, inline_sources, place_inline, script_findings
 from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
-from egress.workers import PoolLimits, Task, WorkerPool
+from egress.workers import PoolLimits, PoolSession, Task, WorkerPool
 
 #: Called with (files done, files total) as the scan advances.
 Progress = Callable[[int, int], None]
@@ -82,17 +82,24 @@ class _PackageWork:
 
 
 class _Runner:
-    """Turns files into analyses: from the cache, or as worker tasks run in rounds."""
+    """Turns files into analyses: from the cache, or as tasks for one worker pool kept for the scan.
+
+    A package's files go to the workers as soon as the package has been
+    read whole (a package that fails half-way sends none), so parsing runs
+    while the next package is read; ``run`` waits for everything sent.
+    """
 
     def __init__(self, options: ScanOptions, progress: Progress | None) -> None:
         self.options = options
         self.progress = progress
         self.cache = options.cache
-        self.tasks: list[Task] = []
+        self.tasks: list[Task] = []          # of the package being read
         self.owners: list[_PackageWork] = []
         self.keys: list[bytes] = []
         self.done = 0
         self.total = 0
+        pool = WorkerPool(options.jobs, PoolLimits(time_limit=options.file_time_limit))
+        self.session = PoolSession(pool, self._on_result)
 
     def submit(self, item: _PackageWork, source: SourceFile, check_only: bool) -> None:
         key = file_key(source.path, source.data, check_only) if self.cache is not None else b""
@@ -104,22 +111,33 @@ class _Runner:
         self.owners.append(item)
         self.keys.append(key)
 
-    def run(self) -> None:
-        """Run the tasks submitted since the last round."""
+    def send(self) -> None:
+        """Hand the tasks submitted so far to the workers."""
         tasks, self.tasks = self.tasks, []
         self.total += len(tasks)
+        self.session.add(tasks)
 
-        def on_result(task_id: int, analysis: FileAnalysis) -> None:
-            self.owners[task_id].analyses[analysis.file] = analysis
-            if self.cache is not None:
-                self.cache.put(self.keys[task_id], analysis)
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
+    def drop(self) -> None:
+        """Forget the tasks of a package that could not be read whole."""
+        self.tasks = []
 
-        WorkerPool(self.options.jobs, PoolLimits(time_limit=self.options.file_time_limit)).run(tasks, on_result)
+    def run(self) -> None:
+        """Wait for every task sent, and the ones submitted since."""
+        self.send()
+        self.session.drain()
         if self.cache is not None:
             self.cache.flush()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _on_result(self, task_id: int, analysis: FileAnalysis) -> None:
+        self.owners[task_id].analyses[analysis.file] = analysis
+        if self.cache is not None:
+            self.cache.put(self.keys[task_id], analysis)
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
 
 class _Readers:
@@ -171,68 +189,71 @@ def scan(
     package_keys: dict[int, bytes] = {}
     alert_options = AlertOptions(include_tests=options.include_tests)
     done: list[PackageResult] = []
-    for artifact in merge_duplicates(artifacts):
-        item = _PackageWork(artifact, PackageContext.of(artifact))
-        declared = declared_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else frozenset()
-        wanted = wanted_by(artifact.ecosystem, declared)
-        item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
-        key = _package_key(artifact, wanted, options) if cache is not None else None
-        if key is not None:
-            stored = cache.get_package(key)
-            if isinstance(stored, PackageSummary):      # unchanged since the last scan: nothing to read
-                done.append(_alerted(item, stored, alert_options))
-                continue
-            package_keys[id(item)] = key
-        submitted = len(runner.owners)
-        try:
-            for source in artifact.read_files(wanted):
-                if source.path in declared:
-                    source = dataclasses.replace(source, language="javascript")
-                if len(source.data) > options.max_file_size:
-                    item.not_analysed.append(NotAnalysed(
-                        source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
+    try:
+        for artifact in merge_duplicates(artifacts):
+            item = _PackageWork(artifact, PackageContext.of(artifact))
+            declared = declared_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else frozenset()
+            wanted = wanted_by(artifact.ecosystem, declared)
+            item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
+            key = _package_key(artifact, wanted, options) if cache is not None else None
+            if key is not None:
+                stored = cache.get_package(key)
+                if isinstance(stored, PackageSummary):      # unchanged since the last scan: nothing to read
+                    done.append(_alerted(item, stored, alert_options))
                     continue
-                check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
-                if specifiers := load_specifiers(source, artifact.ecosystem):
-                    item.imports[source.path] = specifiers
-                if check_only:
-                    item.skipped.append(source)
-                    if not options.parse_all:
-                        # asked to skip the syntax check: every byte was searched and names no
-                        # signal, but bytes that are not text would not be what the search saw
-                        item.analyses[source.path] = readers.read_only(source)
+                package_keys[id(item)] = key
+            try:
+                for source in artifact.read_files(wanted):
+                    if source.path in declared:
+                        source = dataclasses.replace(source, language="javascript")
+                    if len(source.data) > options.max_file_size:
+                        item.not_analysed.append(NotAnalysed(
+                            source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
                         continue
-                runner.submit(item, source, check_only)
-        except EgressError as exc:
-            errors.append(f"{artifact.key}: {exc}")
-            runner.tasks = [t for t in runner.tasks if t.id < submitted]   # drop its half-read files
-            continue
-        if artifact.ecosystem is Ecosystem.NPM:
-            for source in inline_sources(artifact):     # `node -e "…"` in an install hook
-                runner.submit(item, source, check_only=False)
-        work.append(item)
-    runner.run()
-    # Further rounds, until nothing new: files that may import a module handing out network
-    # capability are analysed, and what they hand out in turn may select more files.
-    while True:
-        submitted = False
-        for item in work:
-            if not item.exports_network or not item.skipped:
+                    check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
+                    if specifiers := load_specifiers(source, artifact.ecosystem):
+                        item.imports[source.path] = specifiers
+                    if check_only:
+                        item.skipped.append(source)
+                        if not options.parse_all:
+                            # asked to skip the syntax check: every byte was searched and names no
+                            # signal, but bytes that are not text would not be what the search saw
+                            item.analyses[source.path] = readers.read_only(source)
+                            continue
+                    runner.submit(item, source, check_only)
+            except EgressError as exc:
+                errors.append(f"{artifact.key}: {exc}")
+                runner.drop()                                   # none of its half-read files
                 continue
-            names = _linkable_names(item)
-            waiting: list[SourceFile] = []
-            for source in item.skipped:
-                if item.analyses.get(source.path, FileAnalysis(source.path)).error is not None:
-                    continue
-                if names.search(source.data) is not None:
+            if artifact.ecosystem is Ecosystem.NPM:
+                for source in inline_sources(artifact):     # `node -e "…"` in an install hook
                     runner.submit(item, source, check_only=False)
-                    submitted = True
-                else:
-                    waiting.append(source)
-            item.skipped = waiting
-        if not submitted:
-            break
+            work.append(item)
+            runner.send()
         runner.run()
+        # Further rounds, until nothing new: files that may import a module handing out network
+        # capability are analysed, and what they hand out in turn may select more files.
+        while True:
+            submitted = False
+            for item in work:
+                if not item.exports_network or not item.skipped:
+                    continue
+                names = _linkable_names(item)
+                waiting: list[SourceFile] = []
+                for source in item.skipped:
+                    if item.analyses.get(source.path, FileAnalysis(source.path)).error is not None:
+                        continue
+                    if names.search(source.data) is not None:
+                        runner.submit(item, source, check_only=False)
+                        submitted = True
+                    else:
+                        waiting.append(source)
+                item.skipped = waiting
+            if not submitted:
+                break
+            runner.run()
+    finally:
+        runner.close()
     results = done
     for item in work:
         item.skipped = []

@@ -19,6 +19,7 @@ parent (a progress bar) can be inherited.
 
 from __future__ import annotations
 
+import bisect
 import importlib
 import os
 import subprocess
@@ -121,110 +122,152 @@ class WorkerPool:
 
     def run(self, tasks: list[Task], on_result: Callable[[int, FileAnalysis], None]) -> None:
         """Analyse every task; each yields exactly one ``on_result`` call."""
-        if not tasks:
-            return
-        pending = deque(sorted(tasks, key=lambda t: len(t.source.data), reverse=True))
-        workers = [self._spawn() for _ in range(min(self.jobs, len(tasks)))]
-        heavy_running: set[int] = set()
-        try:
-            while pending or any(w.batch for w in workers):
-                for worker in workers:
-                    if not worker.batch and pending:
-                        self._dispatch(worker, self._next_batch(pending, bool(heavy_running)), heavy_running)
-                busy = [w for w in workers if w.batch]
-                timeout = min(w.started + self.limits.time_limit for w in busy) - time.monotonic()
-                ready = set(wait([w.conn for w in busy], timeout=max(0.0, timeout)))
-                for index, worker in enumerate(workers):
-                    if not worker.batch:
-                        continue
-                    if worker.conn in ready:
-                        workers[index] = self._collect(worker, pending, heavy_running, on_result)
-                    elif time.monotonic() - worker.started >= self.limits.time_limit:
-                        error = f"time limit ({self.limits.time_limit:g} s) exceeded"
-                        workers[index] = self._abandon(worker, error, pending, heavy_running, on_result)
-        finally:
-            for worker in workers:
-                self._stop(worker)
+        with PoolSession(self, on_result) as session:
+            session.add(tasks)
+            session.drain()
 
-    def _collect(self, worker: _Worker, pending: deque[Task], heavy_running: set[int],
-                 on_result: Callable[[int, FileAnalysis], None]) -> _Worker:
+
+def _size(task: Task) -> int:
+    return len(task.source.data)
+
+
+class PoolSession:
+    """A pool at work: tasks can be added while earlier ones run, workers live until ``close``.
+
+    The engine adds each package's files as soon as they are read, so the
+    workers parse while the next package is read, and keeps the workers
+    between rounds.  Pending tasks stay sorted by size; the largest goes first.
+    """
+
+    def __init__(self, pool: WorkerPool, on_result: Callable[[int, FileAnalysis], None]) -> None:
+        self.pool = pool
+        self.limits = pool.limits
+        self.on_result = on_result
+        self.pending: list[Task] = []          # ascending by size: the largest is popped from the end
+        self.workers: list[_Worker] = []
+        self.heavy_running: set[int] = set()
+
+    def __enter__(self) -> "PoolSession":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, tasks: list[Task]) -> None:
+        for task in tasks:
+            bisect.insort(self.pending, task, key=_size)
+        while len(self.workers) < min(self.pool.jobs, len(self.pending) + self._busy()):
+            self.workers.append(self.pool._spawn())
+        self.pump(block=False)
+
+    def drain(self) -> None:
+        """Wait until every task added so far has its result."""
+        while self.pending or self._busy():
+            self.pump(block=True)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            _stop(worker)
+        self.workers = []
+
+    def _busy(self) -> int:
+        return sum(1 for w in self.workers if w.batch)
+
+    def pump(self, block: bool) -> None:
+        """Give idle workers work, take the answers that are ready, kill overrunning workers."""
+        for worker in self.workers:
+            if not worker.batch and self.pending:
+                self._dispatch(worker, self._next_batch())
+        busy = [w for w in self.workers if w.batch]
+        if not busy:
+            return
+        timeout = min(w.started + self.limits.time_limit for w in busy) - time.monotonic() if block else 0.0
+        ready = set(wait([w.conn for w in busy], timeout=max(0.0, timeout)))
+        for index, worker in enumerate(self.workers):
+            if not worker.batch:
+                continue
+            if worker.conn in ready:
+                self.workers[index] = self._collect(worker)
+            elif time.monotonic() - worker.started >= self.limits.time_limit:
+                error = f"time limit ({self.limits.time_limit:g} s) exceeded"
+                self.workers[index] = self._abandon(worker, error)
+
+    def _collect(self, worker: _Worker) -> _Worker:
         """Take every answer the worker has ready; returns the worker (or its replacement)."""
         while worker.batch and worker.conn.poll():
             try:
                 task_id, analysis = worker.conn.recv()
             except (EOFError, OSError):
-                return self._abandon(worker, "analyzer process crashed", pending, heavy_running, on_result)
+                return self._abandon(worker, "analyzer process crashed")
             task = worker.batch.popleft()
             worker.started = time.monotonic()
-            on_result(task_id, analysis)
-            if task.id in heavy_running:
-                heavy_running.discard(task.id)
+            self.on_result(task_id, analysis)
+            if task.id in self.heavy_running:
+                self.heavy_running.discard(task.id)
                 return self._replace(worker)     # give a heavy file's memory back to the system
         return worker
 
-    def _abandon(self, worker: _Worker, error: str, pending: deque[Task], heavy_running: set[int],
-                 on_result: Callable[[int, FileAnalysis], None]) -> _Worker:
+    def _abandon(self, worker: _Worker, error: str) -> _Worker:
         """The current file failed the worker: report it, requeue the rest of its batch."""
         task = worker.batch.popleft()
-        heavy_running.discard(task.id)
-        pending.extendleft(reversed(worker.batch))
+        self.heavy_running.discard(task.id)
+        for rest in worker.batch:
+            bisect.insort(self.pending, rest, key=_size)
         worker.batch.clear()
-        on_result(task.id, FileAnalysis(file=task.source.path, error=error))
+        self.on_result(task.id, FileAnalysis(file=task.source.path, error=error))
         return self._replace(worker)
 
-    def _next_batch(self, pending: deque[Task], heavy_busy: bool) -> list[Task]:
-        first = self._next(pending, heavy_busy)
+    def _next_batch(self) -> list[Task]:
+        first = self._next()
         if first is None:
             return []
-        batch, size = [first], len(first.source.data)
+        batch, size = [first], _size(first)
         if size > self.limits.heavy_bytes:
             return batch
-        while pending and len(batch) < self.limits.batch_files:
-            nxt = len(pending[0].source.data)
+        while self.pending and len(batch) < self.limits.batch_files:
+            nxt = _size(self.pending[-1])
             if nxt > self.limits.heavy_bytes or size + nxt > self.limits.batch_bytes:
                 break
-            batch.append(pending.popleft())
+            batch.append(self.pending.pop())
             size += nxt
         return batch
 
-    def _next(self, pending: deque[Task], heavy_busy: bool) -> Task | None:
-        if not heavy_busy or len(pending[0].source.data) <= self.limits.heavy_bytes:
-            return pending.popleft()
-        for i, task in enumerate(pending):
-            if len(task.source.data) <= self.limits.heavy_bytes:
-                del pending[i]
-                return task
-        return None
+    def _next(self) -> Task | None:
+        """The largest pending task, or the largest light one while a heavy file is in flight."""
+        if not self.heavy_running or _size(self.pending[-1]) <= self.limits.heavy_bytes:
+            return self.pending.pop()
+        light = bisect.bisect_right(self.pending, self.limits.heavy_bytes, key=_size)
+        return self.pending.pop(light - 1) if light else None
 
-    def _dispatch(self, worker: _Worker, batch: list[Task], heavy_running: set[int]) -> None:
+    def _dispatch(self, worker: _Worker, batch: list[Task]) -> None:
         if not batch:
             return
         worker.batch.extend(batch)
         worker.started = time.monotonic()
         for task in batch:
-            if len(task.source.data) > self.limits.heavy_bytes:
-                heavy_running.add(task.id)
+            if _size(task) > self.limits.heavy_bytes:
+                self.heavy_running.add(task.id)
         worker.conn.send(batch)
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.process.kill()
         worker.process.wait()
         worker.conn.close()
-        return self._spawn()
+        return self.pool._spawn()
 
-    @staticmethod
-    def _stop(worker: _Worker) -> None:
-        try:
-            if not worker.batch:
-                worker.conn.send(None)
-        except OSError:
-            pass
-        try:
-            worker.process.wait(timeout=1)
-        except subprocess.TimeoutExpired:
-            worker.process.kill()
-            worker.process.wait()
-        worker.conn.close()
+
+def _stop(worker: _Worker) -> None:
+    try:
+        if not worker.batch:
+            worker.conn.send(None)
+    except OSError:
+        pass
+    try:
+        worker.process.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        worker.process.kill()
+        worker.process.wait()
+    worker.conn.close()
 
 
 class _Duplex:
