@@ -110,3 +110,22 @@ def test_a_subclass_passing_its_argument_to_super_init(analyzer) -> None:
         ("smtplib.SMTP", 9): ([("relay.example.org", "full", ("public",),
                                 "argument at line 18; argument at line 14")], ()),
     }
+
+
+def test_chained_methods_with_many_callers_stay_bounded(analyzer) -> None:
+    """60 methods each handing (and storing) their arguments on, 300 constructions: readings capped."""
+    import time
+
+    lines = ["import os, urllib.request", "class Big:", "    def __init__(self, a, b):",
+             "        self.a = a", "        self.b = b"]
+    for i in range(60):
+        lines += [f"    def m{i}(self, u, v):", "        self.a = self.a + u",
+                  f"        return self.m{i + 1}(self.a + u + v, self.b + v)"]
+    lines += ["    def m60(self, u, v):", "        return urllib.request.urlopen(self.a + self.b + u + v)"]
+    lines += [f"Big('https://h{i}.example.com', '/p{i}').m{i % 60}('/x{i}', os.environ['T{i}'])" for i in range(300)]
+    started = time.process_time()
+    result = analyzer.analyze(SourceFile("big.py", "\n".join(lines).encode()))
+    assert time.process_time() - started < 10
+    [finding] = [f for f in result.findings if f.kind is FindingKind.NETWORK]
+    assert (finding.api, finding.line) == ("urllib.request.urlopen", 187)
+    assert 1 <= len(finding.destinations) <= 4

@@ -73,11 +73,20 @@ def _is_super_call(call: Call) -> bool:
 class MethodStrings(Strings):
     """``Strings`` that also follow constructors to the class's calls and read class-level constants."""
 
+    def __init__(self, ev: Evaluator) -> None:
+        super().__init__(ev)
+        self._constructors: dict[int, list[tuple[Call, Scope, int]]] = {}
+
     def _call_sites(self, func: Scope) -> list[tuple[Call, Scope, int]]:
-        found = super()._call_sites(func)
         owner = func.parent.cls if func.parent is not None and func.parent.kind == "class" else None
         if owner is None or self._function_name(func) != "__init__":
-            return found
+            return super()._call_sites(func)
+        if id(func) not in self._constructors:          # memoised: a constructor's sites are asked per parameter
+            self._constructors[id(func)] = self._construction_sites(func, owner)
+        return list(self._constructors[id(func)])
+
+    def _construction_sites(self, func: Scope, owner: ClassInfo) -> list[tuple[Call, Scope, int]]:
+        found = super()._call_sites(func)
         for cls in self._constructed_as(owner):
             for call, scope, order in self._index().get(cls.name, ()):
                 if any(isinstance(v, ClassVal) and v.cls is cls for v in self.ev.eval(call.func, scope, order)):
