@@ -33,7 +33,9 @@ from egress.model import (
     ScanResult,
     SourceFile,
 )
-from egress.install_scripts import INLINE_PREFIX, inline_sources, place_inline, script_findings
+from egress.install_scripts import (
+    INLINE_PREFIX, hook_shell_scripts, inline_sources, place_inline, script_findings, shell_script_findings,
+)
 from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
 from egress.workers import PoolLimits, PoolSession, Task, WorkerPool
@@ -74,6 +76,7 @@ class _PackageWork:
     not_analysed: list[NotAnalysed] = field(default_factory=list)
     skipped: list[SourceFile] = field(default_factory=list)   # the pre-filter saw nothing: read only
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)   # load graph (entrypoints)
+    hook_findings: list[Finding] = field(default_factory=list)   # shell scripts that install hooks run
 
     @property
     def exports_network(self) -> bool:
@@ -193,7 +196,8 @@ def scan(
         for artifact in merge_duplicates(artifacts):
             item = _PackageWork(artifact, PackageContext.of(artifact))
             declared = declared_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else frozenset()
-            wanted = wanted_by(artifact.ecosystem, declared)
+            hook_scripts = hook_shell_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else {}
+            wanted = wanted_by(artifact.ecosystem, declared | frozenset(hook_scripts))
             item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
             key = _package_key(artifact, wanted, options) if cache is not None else None
             if key is not None:
@@ -204,6 +208,9 @@ def scan(
                 package_keys[id(item)] = key
             try:
                 for source in artifact.read_files(wanted):
+                    if source.path in hook_scripts:
+                        _read_hook_script(item, source, hook_scripts[source.path])
+                        continue
                     if source.path in declared:
                         source = dataclasses.replace(source, language="javascript")
                     if len(source.data) > options.max_file_size:
@@ -268,6 +275,17 @@ def scan(
     return ScanResult(packages=tuple(results), errors=tuple(errors))
 
 
+def _read_hook_script(item: _PackageWork, source: SourceFile, hook: str) -> None:
+    """A shell script an install hook runs: its network tools, and the node files it runs, run at install."""
+    if b"\x00" in source.data:
+        item.not_analysed.append(NotAnalysed(source.path, "not a text file"))
+        return
+    found, node_files = shell_script_findings(source, hook)
+    item.hook_findings.extend(found)
+    install = item.context.install_files | {source.path, *node_files}
+    item.context = dataclasses.replace(item.context, install_files=frozenset(install))
+
+
 def _linkable_names(item: _PackageWork):
     """Words a file must contain to import a module of this package that hands something out.
 
@@ -321,6 +339,7 @@ def _summary(item: _PackageWork) -> PackageSummary:
         else:
             files_analysed += 1
         findings.extend(analysis.findings)
+    findings.extend(item.hook_findings)
     if item.exports_network:
         findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses, item.artifact.metadata).findings())
     context = item.context.with_loads(item.artifact, item.analyses, findings)

@@ -116,3 +116,66 @@ def place_inline(finding: Finding, artifact: PackageArtifact) -> Finding:
         note=f"{where}; {finding.note}" if finding.note else where,
         trace=tuple(dataclasses.replace(step, file="package.json", line=line) for step in finding.trace),
     )
+
+
+#: Shells that run a script file named on their command line.
+_SCRIPT_SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh"})
+#: Shell words that start a command without being one: `if curl …; then wget …`.
+_KEYWORDS = re.compile(r"(^|[;&|(]\s*)(?:(?:if|then|do|else|elif|while|until|time|!)\s+)+")
+_SCRIPT_FILE = re.compile(r"^(?:\./)?[\w.@+-][\w./@+-]*\.(?:sh|bash)$")
+
+
+def hook_shell_scripts(metadata: dict) -> dict[str, str]:
+    """Shell script files of the package that install hooks run (``sh install.sh``, ``./x.sh``): path -> hook."""
+    scripts = metadata.get("scripts") or {}
+    found: dict[str, str] = {}
+    if not isinstance(scripts, dict):
+        return found
+    for name in INSTALL_SCRIPTS:
+        command = scripts.get(name)
+        if not isinstance(command, str):
+            continue
+        for words in shell_commands(command):
+            if words[0] in _SCRIPT_SHELLS:
+                words = [w for w in words[1:] if not w.startswith("-")][:1]
+            for word in words[:1]:
+                if _SCRIPT_FILE.match(word) and ".." not in word.split("/"):
+                    found.setdefault(word.removeprefix("./"), name)
+    return found
+
+
+def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding], list[str]]:
+    """What a shell script run by an install hook reaches: a network finding per tool per line.
+
+    Also returns the package's JavaScript files the script runs with ``node``, which run at
+    install time too.  Comments and ``#!`` lines are skipped; a line continued with ``\\``
+    is read whole, at its first line.
+    """
+    from egress.context import node_files_of
+
+    text = source.data.decode("utf-8", "replace")
+    found: list[Finding] = []
+    node_files: list[str] = []
+    lines = text.splitlines()
+    number = 0
+    while number < len(lines):
+        start, line = number + 1, lines[number]
+        while line.endswith("\\") and number + 1 < len(lines):
+            number += 1
+            line = line[:-1] + " " + lines[number]
+        number += 1
+        code = line.strip()
+        if not code or code.startswith("#"):
+            continue
+        code = _KEYWORDS.sub(r"\1", code)
+        node_files.extend(node_files_of(code))
+        for use in read_line(_TABLE, code).tools:
+            via = f" through {use.via}" if use.via else ""
+            found.append(Finding(
+                kind=FindingKind.NETWORK, api=use.tool.label, module="<shell>", capability=use.tool.capability,
+                file=source.path, line=start, column=len(lines[start - 1]) - len(lines[start - 1].lstrip()) + 1,
+                snippet=lines[start - 1].strip()[:160], confidence=Confidence.HIGH, in_function=False,
+                note=f"{hook} script runs {source.path}, which runs {use.tool.label}{via}",
+                timing=Timing.INSTALL, destinations=use.destinations,
+            ))
+    return found, node_files

