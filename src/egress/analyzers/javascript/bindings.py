@@ -223,7 +223,7 @@ class Bindings:
         calls = []
         refs = self.index.references_to(decl, text(name))
         if fn.type == "function_declaration":
-            refs += self.methods.alias_references(fn)     # handed out by an IIFE: `var C = (function () {…}())`
+            refs += self.methods.owners.alias_references(fn)     # handed out by an IIFE: `var C = (function () {…}())`
         for ref in refs:
             call = ref.parent
             if call is None or not (call.type == "call_expression" and is_field(call, "function", ref)
