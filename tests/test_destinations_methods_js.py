@@ -171,6 +171,19 @@ def test_a_getter_read_as_this_member(analyzer) -> None:
     }
 
 
+def test_a_base_constructor_reached_through_subclasses(analyzer) -> None:
+    # Plain has no constructor: new Plain(...) runs Base's; Custom passes super(`https://${host}`).
+    # Base and path are independent readings (one list for the call site), so they combine.
+    assert _details(analyzer, "subclass_constructors.js") == {
+        ("fetch", 6): ([
+            ("https://custom.example.com/a", "full", ("public",), "passed to super() at line 14"),
+            ("https://custom.example.com/b", "full", ("public",), "passed to super() at line 14"),
+            ("https://plain.example.com/a", "full", ("public",), "passed to new Plain() at line 18"),
+            ("https://plain.example.com/b", "full", ("public",), "passed to new Plain() at line 18"),
+        ], ()),
+    }
+
+
 def test_chained_methods_with_many_callers_stay_bounded(analyzer) -> None:
     """60 methods each handing (and storing) their arguments on to the next, 300 callers: the readings are
     capped and memoised (before, the URL pass of the data flow took minutes here)."""

@@ -27,6 +27,7 @@ from tree_sitter import Node
 
 from .fold import property_value
 from .owners import CLASS_NODES, EXPORTS, Owner, Owners, unwrap
+from .scope import FUNCTION_NODES
 from .syntax import is_field, is_static, text
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class Methods:
             return []
         owner, name = found
         if name == "constructor" and owner.kind == "instance":
-            return self.owners.constructions(owner)
+            return self._constructor_calls(owner)
         calls = []
         for call in self._calls_named(name):
             if fn.start_byte <= call.start_byte < fn.end_byte:
@@ -64,6 +65,19 @@ class Methods:
             callee = call.child_by_field_name("function")
             if callee is not None and self._may_receive(callee.child_by_field_name("object"), owner):
                 calls.append(call)
+        return calls
+
+    def _constructor_calls(self, owner: Owner) -> list[Node]:
+        """`new C(…)`; `new D(…)` of a subclass without a constructor of its own; `super(…)` in one that has."""
+        calls: list[Node] = []
+        for _, member in self.owners.family(owner):
+            body = member.node.child_by_field_name("body") if member.node is not None else None
+            ctor = next((m for m in body.named_children if m.type == "method_definition"
+                         and text(m.child_by_field_name("name")) == "constructor"), None) if body is not None else None
+            if member == owner or ctor is None:
+                calls += self.owners.constructions(member)
+            elif member.node is not None and self.owners.superclass(member) == owner:
+                calls += _super_calls(ctor)
         return calls
 
     def _may_receive(self, receiver: Node | None, owner: Owner) -> bool:
@@ -251,6 +265,22 @@ class Methods:
         value = property_value(literal, name)
         return [value] if value is not None else []
 
+
+
+def _super_calls(ctor: Node) -> list[Node]:
+    """The `super(…)` calls written in a constructor's own body (not in nested functions)."""
+    found: list[Node] = []
+    body = ctor.child_by_field_name("body")
+    pending = list(body.named_children) if body is not None else []
+    while pending:
+        node = pending.pop()
+        if node.type in FUNCTION_NODES and node.type != "arrow_function" or node.type in CLASS_NODES:
+            continue
+        if node.type == "call_expression" and (callee := node.child_by_field_name("function")) is not None \
+                and callee.type == "super":
+            found.append(node)
+        pending.extend(node.named_children)
+    return found
 
 
 def _parameter_properties(ctor: Node, name: str) -> list[Node]:

@@ -251,14 +251,14 @@ class Owners:
         for owner in owners:
             current = owner
             for _ in range(MAX_HERITAGE):
-                base = self._superclass(current)
+                base = self.superclass(current)
                 if base is None or base in out:
                     break
                 out.add(base)
                 current = base
         return out
 
-    def _superclass(self, owner: Owner) -> Owner | None:
+    def superclass(self, owner: Owner) -> Owner | None:
         cls = owner.node
         if cls is None or cls.type not in CLASS_NODES:
             return None
