@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from egress.build_hooks import build_hook_files
 from egress.entrypoints import load_times
 from egress.model import Ecosystem, FileAnalysis, FileRole, Finding, PackageArtifact, Timing
 
@@ -69,6 +70,7 @@ class PackageContext:
         modules = None
         if artifact.ecosystem is Ecosystem.PYPI and meta.get("kind") in ("sdist", "folder"):
             install.add("setup.py")     # pip runs it to build from source
+            install.update(build_hook_files(meta.get("pyproject_toml")))   # in-tree backends, build hooks
             if meta.get("top_level"):
                 modules = frozenset(str(name) for name in meta["top_level"])
         return cls(install_files=frozenset(install), sdist_modules=modules)

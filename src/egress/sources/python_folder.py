@@ -116,6 +116,8 @@ def project_identity(root: Path) -> tuple[str, str, list[str], dict]:
     extra["build_backend"] = _str((pyproject.get("build-system") or {}).get("build-backend")) \
         if isinstance(pyproject.get("build-system"), dict) else None
     extra["entry_points"] = _pyproject_entry_points(project)
+    raw = _read_optional(root / "pyproject.toml")
+    extra["pyproject_toml"] = raw.decode("utf-8", "replace") if raw is not None else None   # build hooks
     cfg = _setup_cfg(root / "setup.cfg", notes)
     name = name or cfg.get("name")
     if version is None and cfg.get("version"):
