@@ -40,7 +40,7 @@ def analysis_revision() -> bytes:
             h.update(str(path).encode())
             h.update(path.read_bytes())
     # what a package summary is made of besides the analyses: linking, load graph, placing findings
-    for module in ("entrypoints.py", "linker.py", "context.py", "install_scripts.py", "engine.py"):
+    for module in ("entrypoints.py", "linker.py", "context.py", "build_hooks.py", "install_scripts.py", "engine.py"):
         h.update(root.joinpath(module).read_bytes())
     return h.digest()
 
