@@ -61,10 +61,10 @@ class FileRole(StrEnum):
 class Timing(StrEnum):
     """When the code containing a finding runs."""
 
-    INSTALL = "install"    # npm lifecycle scripts, setup.py of an sdist
-    STARTUP = "startup"    # .pth executable lines: every interpreter start
-    IMPORT = "import"      # module top-level code
-    RUNTIME = "runtime"    # inside functions: when the caller decides
+    INSTALL = "install"    # npm lifecycle scripts, setup.py and build hooks of an sdist, what they load
+    STARTUP = "startup"    # .pth executable lines (every interpreter start) and what they load
+    IMPORT = "import"      # top-level code of entry points and of the files they load at top level
+    RUNTIME = "runtime"    # inside functions, or top-level code no loader reaches
 
 
 class Severity(StrEnum):
