@@ -42,6 +42,7 @@ class PolicySummary:
     failing: bool             # an alert whose action is ``error`` remains
     errors: int               # alerts shown with action error
     warnings: int             # alerts shown with action warn
+    actions: tuple[tuple[str, str], ...] = ()   # (alert type, action) of the alerts shown
 
     @property
     def hidden_total(self) -> int:
@@ -64,6 +65,7 @@ def apply_policy(result: ScanResult, policy: Policy, today: date) -> PolicyOutco
     expired: dict[int, list[tuple[str, Alert]]] = {id(a): [] for a in policy.allowances if a.expired(today)}
     packages: list[PackageResult] = []
     errors = warnings = 0
+    actions: dict[str, str] = {}
     for package in result.packages:
         kept: list[Alert] = []
         swaps: dict[int, Finding] = {}
@@ -82,6 +84,7 @@ def apply_policy(result: ScanResult, policy: Policy, today: date) -> PolicyOutco
                 for allowance in lapsed:
                     expired[id(allowance)].append((package.key, alert))
             action = policy.action_for(alert.type)
+            actions[alert.type] = action.value
             errors += action is Action.ERROR
             warnings += action is Action.WARN
             kept.append(alert)
@@ -90,7 +93,8 @@ def apply_policy(result: ScanResult, policy: Policy, today: date) -> PolicyOutco
     hidden = tuple(HiddenCount(kind, label, reason, counts[(order, kind, label, reason)])
                    for order, kind, label, reason in sorted(counts))
     lapsed_rules = tuple(ExpiredAllowance(a, tuple(expired[id(a)])) for a in policy.allowances if id(a) in expired)
-    summary = PolicySummary(hidden, lapsed_rules, failing=errors > 0, errors=errors, warnings=warnings)
+    summary = PolicySummary(hidden, lapsed_rules, failing=errors > 0, errors=errors, warnings=warnings,
+                            actions=tuple(sorted(actions.items())))
     return PolicyOutcome(ScanResult(packages=tuple(packages), errors=result.errors), summary)
 
 
@@ -112,6 +116,7 @@ def summary_dict(summary: PolicySummary) -> dict[str, Any]:
         "failing": summary.failing,
         "errors": summary.errors,
         "warnings": summary.warnings,
+        "actions": dict(summary.actions),
         "hidden": [{"kind": h.kind, "rule": h.label, "reason": h.reason, "count": h.count} for h in summary.hidden],
         "expired": [{"rule": e.allowance.label, "expired_on": e.allowance.expires.isoformat()
                      if e.allowance.expires else None, "reason": e.allowance.reason,

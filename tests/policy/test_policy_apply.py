@@ -129,6 +129,7 @@ def test_summary_lines_and_json_object() -> None:
     ]
     assert summary_dict(outcome.summary) == {
         "failing": True, "errors": 3, "warnings": 1, "hidden": [],
+        "actions": {"importsNetworkModule": "warn", "networkAccess": "error"},
         "expired": [{"rule": "allow npm:tiny-client (expired.toml:4)", "expired_on": "2026-06-30",
                      "reason": "accepted until the 1.2 review",
                      "alerts": [{"package": "npm:tiny-client@1.1.0", "type": "networkAccess", "api": "fetch",

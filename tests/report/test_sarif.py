@@ -228,3 +228,13 @@ def test_identical_evidence_twice_in_a_file_gets_occurrence_numbers() -> None:
     prints = [r["partialFingerprints"][FINGERPRINT_KEY] for r in log["runs"][0]["results"]]
     digest = fingerprint(net, alert)
     assert prints == [f"{digest}:1", f"{digest}:2"]
+
+
+def test_a_policy_error_action_makes_the_level_error() -> None:
+    base = constructed_result()
+    levels = {r["ruleId"]: r["level"] for r in sarif(base)["runs"][0]["results"]}
+    assert levels == {"networkViaDependency": "note", "networkAccess": "warning"}
+    failing = dataclasses.replace(base, policy={"actions": {"networkViaDependency": "error", "networkAccess": "warn"}})
+    levels = {r["ruleId"]: r["level"] for r in sarif(failing)["runs"][0]["results"]}
+    assert levels == {"networkViaDependency": "error", "networkAccess": "warning"}
+    validate(to_log(failing))

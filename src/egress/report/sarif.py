@@ -118,11 +118,13 @@ def _physical(p: PackageResult, file: str, line: int, column: int, snippet: str 
     return {"physicalLocation": {"artifactLocation": artifact_location(p, file), "region": region}}
 
 
-def _result(p: PackageResult, alert: Alert, rule_index: dict[str, int], occurrence: int) -> dict[str, Any]:
+def _result(p: PackageResult, alert: Alert, rule_index: dict[str, int], occurrence: int,
+            actions: dict[str, str]) -> dict[str, Any]:
     f = alert.finding
     result: dict[str, Any] = {
         "ruleId": alert.type,
-        "level": level(alert.severity),
+        # a policy that makes this type fail the run makes it an error; otherwise the severity decides
+        "level": "error" if actions.get(alert.type) == "error" else level(alert.severity),
         "message": {"text": message(p, alert)},
         "locations": [_physical(p, f.file, f.line, f.column, f.snippet)],
         "partialFingerprints": {FINGERPRINT_KEY: f"{fingerprint(p, alert)}:{occurrence}"},
@@ -171,12 +173,13 @@ def to_log(result: ScanResult) -> dict[str, Any]:
     rule_index = {r["id"]: i for i, r in enumerate(rule_list)}
     results: list[dict[str, Any]] = []
     bases: dict[str, dict[str, Any]] = {}
+    actions: dict[str, str] = dict((result.policy or {}).get("actions") or {})
     for p in result.packages:
         seen: dict[str, int] = {}
         for alert in p.alerts:
             digest = fingerprint(p, alert)
             seen[digest] = seen.get(digest, 0) + 1
-            results.append(_result(p, alert, rule_index, seen[digest]))
+            results.append(_result(p, alert, rule_index, seen[digest], actions))
         if p.alerts or p.not_analysed:
             bases[base_id(p)] = _base_entry(p)
     run: dict[str, Any] = {
