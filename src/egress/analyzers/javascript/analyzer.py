@@ -26,12 +26,14 @@ from egress.model import (
     Capability, Confidence, Ecosystem, ExportFact, FileAnalysis, Finding, FindingKind, LocalUse, SourceFile,
 )
 
+from .bindings import Bindings
 from .crossfile import Names, export_targets, exported_names, is_relative, static_export_facts, top_level_function
 from .details import RequestDetails
 from .flow import FileFlow
 from .fold import Folded, describe, fold_detail
 from .hidden import special_call
 from .imports import ImportSite, dynamic_import_sites, require_sites, static_sites
+from .ipc import local_keys
 from .location import SourceText, in_function
 from .parsing import Parsers
 from .scope import NameIndex
@@ -173,6 +175,7 @@ class _FilePass:
         self._globals()
         self._hidden()
         self.flow.run()
+        self._local_ipc()
         self._unused_imports()
         self._unused_globals()
         self._request_details()
@@ -283,6 +286,13 @@ class _FilePass:
                     if parent is not None and parent.type == "member_expression" and prop is not None \
                             and prop.text == b"process" and parent.child_by_field_name("object") == ref:
                         self.flow.climb(parent, (SpecialValue(PROCESS, f"{holder}.process", (), ref.start_byte),))
+
+    def _local_ipc(self) -> None:
+        """Calls whose peer is a local socket path or named pipe are no network finding (``ipc.py``)."""
+        flow = self.flow
+        for key in local_keys(flow.findings, flow.finding_nodes, lambda: Bindings(self.index, self.constant),
+                              self.source.position):
+            del flow.findings[key], flow.finding_nodes[key]
 
     def _request_details(self) -> None:
         """Destinations and data sent, for network call sites only (none: no work)."""

@@ -328,7 +328,7 @@ class Evaluator:
     def call(self, v: Value, call: Call, scope: Scope, order: int) -> Values:
         if isinstance(v, MemVal):
             inst = self._instance_of(v, call.line, call.col, f"{v.api}() created")
-            return (inst,) if inst else ()
+            return (replace(inst, made=(v.api, call, scope, order)),) if inst else ()
         if isinstance(v, MethodVal):
             cls = self.catalog.classes.get(v.inst.cls)
             new = cls.returns.get(v.method) if cls else None

@@ -8,8 +8,9 @@ to it, so a finding can show the import and the object creation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from egress.analyzers.python.ir import Call
 from egress.analyzers.python.scopes import ClassInfo, ImportRec, Scope
 from egress.model import Capability, TraceStep
 
@@ -41,12 +42,17 @@ class MemVal:
 
 @dataclass(frozen=True, slots=True)
 class InstVal:
-    """An object of a catalogued class: the socket ``socket.socket()`` made."""
+    """An object of a catalogued class: the socket ``socket.socket()`` made.
+
+    ``made``: the constructor call (api, call, scope, order) when the object
+    comes straight from one, so its arguments (a socket's family) can be read.
+    """
 
     cls: str
     module: str
     origin: ImportRec | None
     trace: tuple[TraceStep, ...]
+    made: tuple[str, Call, Scope, int] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

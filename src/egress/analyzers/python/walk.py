@@ -11,7 +11,7 @@ gives none.
 
 from __future__ import annotations
 
-from egress.analyzers.python import fold
+from egress.analyzers.python import fold, ipc
 from egress.analyzers.python.evaluate import Evaluator, is_constant, member_capability
 from egress.analyzers.python.facts import catalog_roots, local_use, own_names
 from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
@@ -166,15 +166,21 @@ class Walker:
             if made:
                 continue
             if isinstance(v, MemVal) and v.capability in NETWORK:
+                if ipc.local_creation(self.ev, v.api, call, scope, order):
+                    continue                               # an AF_UNIX socket: local IPC (ipc.py)
                 note = _socket_note(call) if v.api in ("socket.socket", "socket.fromfd") else ""
                 note = "; ".join(n for n in (v.how, v.origin.how, note) if n)
                 self.add(FindingKind.NETWORK, v.api, v.module, v.capability, call, scope, v.trace, note,
                          details=(call, order))
                 made = True
             elif isinstance(v, MethodVal) and v.capability in NETWORK:
+                peer = ipc.peer(self.ev, v, call, scope, order)   # a local socket, or one that sends nothing
+                if peer == ipc.LOCAL:
+                    continue
                 how = v.inst.origin.how if v.inst.origin is not None else ""
+                how = "; ".join(n for n in (how, ipc.SILENT_NOTE if peer == ipc.SILENT else "") if n)
                 self.add(FindingKind.NETWORK, v.api, v.inst.module, v.capability, call, scope, v.inst.trace, how,
-                         details=(call, order))
+                         details=None if peer == ipc.SILENT else (call, order))
                 made = True
             elif (launch := launched(v)) is not None:        # subprocess.run & co.: shellout.py
                 self._shell = self._shell or ShellOut(self)
@@ -221,6 +227,8 @@ class Walker:
                 continue
             if isinstance(v, (LocalVal, ModVal)) and not assigned:
                 self._local_use(v, e, scope, False)
+            if isinstance(v, MethodVal) and ipc.local_instance(self.ev, v.inst):
+                continue                                   # a method of an AF_UNIX socket handed on
             if isinstance(v, (MemVal, MethodVal)) and v.capability in NETWORK \
                     and v.capability is not Capability.SOCKET:
                 if not assigned:
