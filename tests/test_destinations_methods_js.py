@@ -184,6 +184,13 @@ def test_a_base_constructor_reached_through_subclasses(analyzer) -> None:
     }
 
 
+def test_an_options_object_passed_to_a_method(analyzer) -> None:
+    assert _details(analyzer, "options_method.js") == {
+        ("https.request", 5): ([("https://203.0.113.7:8443/collect", "full", ("ip-literal", "public"),
+                                 "passed to transport.request() at line 12")], ("hostname",)),
+    }
+
+
 def test_chained_methods_with_many_callers_stay_bounded(analyzer) -> None:
     """60 methods each handing (and storing) their arguments on to the next, 300 callers: the readings are
     capped and memoised (before, the URL pass of the data flow took minutes here)."""
