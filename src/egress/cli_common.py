@@ -36,7 +36,7 @@ def scan_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--file-time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
                      help="Seconds one file may take before it is reported as not analysed."),
         click.option("--omit", "omit", type=click.Choice(["dev"]), multiple=True,
-                     help="--omit dev: leave a lockfile's dev-only packages out."),
+                     help="--omit dev: leave dev-only packages out (lockfiles, and npm-installed node_modules trees)."),
         click.option("--prod", is_flag=True, help="The same as --omit dev."),
     ]):
         command = option(command)

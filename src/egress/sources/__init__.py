@@ -90,7 +90,7 @@ def _folder_source(path: Path, config: SourceConfig) -> Source:
     if path.name == "node_modules":     # the tree itself: the packages installed in it
         from egress.sources.node_modules import NodeModulesSource
 
-        return NodeModulesSource(path)
+        return NodeModulesSource(path, omit_dev=config.omit_dev)
     installed = "node_modules" in path.resolve().parts and (path / "package.json").is_file()
     if installed:
         from egress.sources.npm_folder import NpmFolderSource
@@ -99,7 +99,7 @@ def _folder_source(path: Path, config: SourceConfig) -> Source:
     if (path / "node_modules").is_dir():
         from egress.sources.node_modules import NodeModulesSource
 
-        return NodeModulesSource(path)
+        return NodeModulesSource(path, omit_dev=config.omit_dev)
     if (path / "pyvenv.cfg").is_file() or path.name in ("site-packages", "dist-packages") \
             or any(path.glob("*.dist-info")):
         from egress.sources.python_env import PythonEnvSource
