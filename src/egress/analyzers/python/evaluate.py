@@ -100,12 +100,31 @@ class Evaluator:
                     how = folded.note(self.source(e.args[1], scope, order))
                     return _union(tuple(_with_how(a, how) for a in self.attribute(v, attr, e))
                                   for v in self.eval(e.args[0], scope, order))
-            return _union(self.call(v, e, scope, order) for v in self.eval(func, scope, order))
+            return _union(self.call(v, e, scope, order) for v in self.callees(e, scope, order))
         if isinstance(e, Choice):
             return _union(self.eval(o, scope, order) for o in e.options)
         if isinstance(e, Subscript):
             return self._subscript(e, scope, order)
         return ()
+
+    def callees(self, call: Call, scope: Scope, order: int) -> Values:
+        """What a call calls; for ``self.connection_class(host, port)`` also the value the method returns.
+
+        A method that takes only ``self`` cannot be called on an instance with
+        arguments: the attribute is a property, and what it returns is called.
+        """
+        values = self.eval(call.func, scope, order)
+        returned = [self.eval(r, v.scope, o) for v in values
+                    if self._property_call(v, call, scope, order) for r, o in v.scope.returns]  # type: ignore[union-attr]
+        return _union([values, *returned]) if returned else values
+
+    def _property_call(self, v: Value, call: Call, scope: Scope, order: int) -> bool:
+        """``self.prop(args)`` where ``prop`` is a method taking only ``self`` (an unbound ``C.f(obj)`` is not)."""
+        if not isinstance(v, FuncVal) or not _self_only(v.scope) or not (call.args or call.keywords) \
+                or not isinstance(call.func, Attr):
+            return False
+        receivers = self.eval(call.func.value, scope, order)
+        return bool(receivers) and all(isinstance(r, SelfVal) for r in receivers)
 
     def _subscript(self, e: Subscript, scope: Scope, order: int) -> Values:
         """``builtins.__dict__['__import__']``, ``sys.modules['socket']``, ``globals()['__builtins__']``."""
@@ -343,6 +362,8 @@ class Evaluator:
                 return (inst,) if inst else ()
             return (SelfVal(v.cls),)
         if isinstance(v, FuncVal):
+            if self._property_call(v, call, scope, order):
+                return ()                    # a property's value called (see ``callees``)
             return _union(self.eval(r, v.scope, o) for r, o in v.scope.returns)
         if isinstance(v, DynImport):
             rec = self.dynamic_import(v, call, scope, order)
@@ -411,6 +432,11 @@ class Evaluator:
             return [b.value for b in bindings if b.value is not None]
 
         return resolve
+
+
+def _self_only(func: Scope) -> bool:
+    """A method whose only parameter is ``self`` (no ``*args``: that would be a parameter too)."""
+    return func.parent is not None and func.parent.kind == "class" and len(func.params) == 1
 
 
 def _starts_with_own_name(e: Expr) -> bool:

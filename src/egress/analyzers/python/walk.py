@@ -157,7 +157,7 @@ class Walker:
         if self.only is not None and _root_name(call.func) not in self.only[0]:
             return
         made = False
-        for v in self.ev.eval(call.func, scope, order):
+        for v in self.ev.callees(call, scope, order):      # a property's value called too
             self._mark_use(v)
             if isinstance(v, FuncVal):
                 self.calls.append((scope, v.scope))
