@@ -134,16 +134,13 @@ class Owners:
                     if decl is not None:
                         return Owner("object", self.bindings.index.canonical(decl).node.start_byte, decl.node)
                 else:
-                    owner = self.holder(left, whole=True)
+                    owner = self.holder(left)
                     if owner is not None:
                         return owner
         return Owner("object", obj.start_byte, obj)
 
-    def holder(self, node: Node | None, whole: bool = False) -> Owner | None:
-        """The owner a member is stored on: `X.prototype`, `module.exports`, `exports`, `api`, `this`.
-
-        `whole`: `node` is the object being replaced (`X.prototype = {…}`).
-        """
+    def holder(self, node: Node | None) -> Owner | None:
+        """The owner a member is stored on: `X.prototype`, `module.exports`, `exports`, `api`, `this`."""
         if node is None:
             return None
         node = unwrap(node)
