@@ -2,7 +2,8 @@
 
 Fixtures under tests/fixtures/ipc/py/: UNIX-domain sockets made with a
 constant ``AF_UNIX`` (a module constant, an imported name, a class
-attribute, the ``family=`` keyword, ``socket.fromfd``) give no network
+attribute, the ``family=`` keyword, ``socket.fromfd``) and
+``socket.create_server(path)`` give no network
 finding at their creation nor at ``connect``/``bind``/``listen``/``accept``;
 a path argument (literal, f-string, ``os.fspath``, ``"/run/" + name``)
 makes a ``connect`` local on a socket of unknown family.  The positives:
@@ -57,6 +58,7 @@ def test_inet_and_unknown_families_stay_network(analyzer) -> None:
         ("socket.socket", 35, 16, "SOCK_STREAM (TCP)", ()),                # self.FAMILY of an unknown subclass
         ("socket.socket", 39, 11, "SOCK_STREAM (TCP)", ()),
         ("socket.socket.bind", 40, 9, "referenced, not called", ()),
+        ("socket.create_server", 44, 12, "", ()),                         # a (host, port) tuple
     ]
 
 

@@ -47,7 +47,13 @@ _QUIET = frozenset({"connect", "connect_ex", "getsockname", "getpeername", "clos
 
 
 def local_creation(ev: Evaluator, api: str, call: Call, scope: Scope, order: int) -> bool:
-    """``socket.socket(AF_UNIX, …)`` / ``socket.fromfd(fd, AF_UNIX, …)``: a socket of the local family."""
+    """``socket.socket(AF_UNIX, …)`` / ``socket.fromfd(fd, AF_UNIX, …)``: a socket of the local family.
+
+    ``socket.create_server(path)`` too: it binds its address, and only AF_UNIX takes a string.
+    """
+    if api == "socket.create_server":
+        address = _arg(call, 0, "address")
+        return address is not None and _is_string(ev, address, scope, order)
     spec = _FAMILY_ARG.get(api)
     if spec is None:
         return False
