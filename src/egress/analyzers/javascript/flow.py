@@ -396,7 +396,7 @@ class FileFlow:
             return self._path_references(name)
         if isinstance(key, tuple):            # an undeclared (implicitly global) name
             return self.index.free_references(name)
-        return list(self.index.sites(name).by_declaration.get(key, ()))
+        return self.index.references_of(key, name)
 
     def _path_references(self, path: str) -> list[Node]:
         """Every read of a member path such as `this.socket` in the file."""
