@@ -37,6 +37,7 @@ def test_pyproject_identity_entry_points_and_skipped_folders(tmp_path):
         "entry_points": "[console_scripts]\nstatic-cli = static_project.cli:main\n",
         "has_setup_py": False,
         "build_backend": "flit_core.buildapi",
+        "pyproject_toml": (root / "pyproject.toml").read_text(),     # for the build hooks it declares
     }
     assert sorted(read_all(artifact)) == [
         "pyproject.toml", "static_project/__init__.py", "static_project/build/__init__.py", "static_project/cli.py"]
