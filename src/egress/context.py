@@ -56,6 +56,7 @@ class PackageContext:
     install_loaded: frozenset[str] = frozenset()
     startup_loaded: frozenset[str] = frozenset()
     import_loaded: frozenset[str] | None = None
+    shipped_loaded: frozenset[str] = frozenset()   # loaded by a shipped entry point: counts as shipped
 
     @classmethod
     def of(cls, artifact: PackageArtifact) -> "PackageContext":
@@ -76,7 +77,15 @@ class PackageContext:
         return cls(install_files=frozenset(install), sdist_modules=modules)
 
     def role(self, path: str) -> FileRole:
-        """The file's role; a root-level script of an sdist that it does not install is tooling."""
+        """The file's role; a root-level script of an sdist that it does not install is tooling.
+
+        A file the package runs (an install or startup file, or one a shipped entry point
+        loads) is shipped code wherever it sits: `main: "docs/index.js"` or `index.js`
+        requiring `./test/helper.js` cannot hide behind the folder name.
+        """
+        if path in self.shipped_loaded or path in self.install_files or path in self.install_loaded \
+                or path in self.startup_loaded:
+            return FileRole.SHIPPED
         if (self.sdist_modules is not None and "/" not in path and path.endswith(".py")
                 and path not in self.install_files and path[:-3] not in self.sdist_modules):
             return FileRole.SCRIPTS
@@ -89,11 +98,14 @@ class PackageContext:
         Only top-level findings depend on them: given the package's ``findings``, a package
         without a top-level one (most) costs nothing.
         """
-        if findings is not None and all(f.in_function for f in findings):
+        if findings is not None and all(f.in_function and file_role(f.file) is FileRole.SHIPPED
+                                        for f in findings):
             return dataclasses.replace(self, import_loaded=frozenset())
-        loads = load_times(artifact, analyses, self.install_files)
+        # npm entry points are what package.json declares; Python's are every __init__.py, tests' too
+        shipped = None if artifact.ecosystem is Ecosystem.NPM else (lambda p: file_role(p) is FileRole.SHIPPED)
+        loads = load_times(artifact, analyses, self.install_files, shipped=shipped)
         return dataclasses.replace(self, install_loaded=loads.install, startup_loaded=loads.startup,
-                                   import_loaded=loads.imported)
+                                   import_loaded=loads.imported, shipped_loaded=loads.from_shipped)
 
     def timing(self, finding: Finding) -> Timing:
         """Install files run whole; otherwise code in functions runs when called, and top-level

@@ -369,10 +369,13 @@ class LoadTimes:
     install: frozenset[str]
     startup: frozenset[str]
     imported: frozenset[str]
+    #: loaded by an entry point that ``shipped`` accepts (not a test's own ``__init__``): code that runs
+    #: when the package is used, whatever folder it sits in
+    from_shipped: frozenset[str] = frozenset()
 
 
 def load_times(artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis],
-               install_roots: Iterable[str] = ()) -> LoadTimes:
+               install_roots: Iterable[str] = (), shipped: Callable[[str], bool] | None = None) -> LoadTimes:
     """The load sets of one package, from its metadata and the files' load specifiers."""
     linker = PackageLinker(artifact.ecosystem, dict(analyses), artifact.metadata)
     if artifact.ecosystem is Ecosystem.NPM:
@@ -381,10 +384,13 @@ def load_times(artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis],
     else:
         entries = python_entries(artifact.metadata, linker.resolve, analyses)
         startup_roots = [p for p in analyses if p.endswith(".pth")]
+    imported = loaded_from(entries, analyses, linker.resolve)
     return LoadTimes(
         install=loaded_from(install_roots, analyses, linker.resolve),
         startup=loaded_from(startup_roots, analyses, linker.resolve),
-        imported=loaded_from(entries, analyses, linker.resolve),
+        imported=imported,
+        from_shipped=imported if shipped is None else loaded_from(
+            [e for e in entries if shipped(e)], analyses, linker.resolve),
     )
 
 
