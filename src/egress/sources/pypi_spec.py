@@ -16,8 +16,9 @@ import shlex
 from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, Specifier, SpecifierSet
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from egress.errors import SpecError
 
@@ -26,6 +27,15 @@ PREFIX = "pypi:"
 HASH_ALGORITHMS = ("sha256", "sha384", "sha512")
 #: Where options (``--hash``) start after a requirement: a dash after whitespace.
 OPTION_START = re.compile(r"(^|\s)--?[A-Za-z]")
+#: What a VCS or URL requirement starts with (``git+https://…``, ``https://…``) or holds (``name @ url``).
+_VCS_OR_URL = re.compile(r"^\s*(?:(?:git|hg|svn|bzr)\+|file:)|://|@")
+#: A project name with optional extras, then whatever should be its version specifiers.
+_NAME_PART = re.compile(r"\s*[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?\s*(?:\[[^\]]*\])?\s*")
+_CLAUSE = re.compile(r"\s*(===|==|!=|<=|>=|~=|<|>)\s*(.*?)\s*")
+
+
+class UnsupportedRequirement(SpecError):
+    """A VCS or URL requirement: a real requirement, but not a registry release egress can fetch."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +103,48 @@ def requirement_from_text(text: str, *, where: str) -> Requirement:
     try:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
+        if _VCS_OR_URL.search(text.split(";", 1)[0]):
+            raise UnsupportedRequirement(_unsupported(text)) from None
         first = str(exc).splitlines()[0] if str(exc) else "invalid requirement"
-        raise SpecError(f"malformed {where}: {first}") from None
+        raise SpecError(f"malformed {where}: {_version_problem(text) or first}") from None
     if requirement.url:
-        raise SpecError(f"direct URL requirements are not supported ({where}): scan the file or folder itself")
+        raise UnsupportedRequirement(_unsupported(text))
     return requirement
+
+
+def _unsupported(text: str) -> str:
+    return f"VCS and URL requirements are not supported: {' '.join(text.split())}; scan the file or folder itself"
+
+
+def _version_problem(text: str) -> str | None:
+    """Why the specifiers after a name are wrong, in a user's words; ``None`` when it is something else.
+
+    packaging reports ``requests==notaversion`` as a grammar error at the
+    ``==`` ("Expected semicolon ... or end"), which names neither the
+    version nor what is wrong with it.
+    """
+    name = _NAME_PART.match(text)
+    if not name:
+        return None
+    rest = text[name.end():].split(";", 1)[0].strip()
+    if rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1]
+    for clause in rest.split(","):
+        match = _CLAUSE.fullmatch(clause)
+        if not match:
+            return None
+        operator, version = match.groups()
+        if not version:
+            return f"no version after {operator}"
+        try:
+            Specifier(operator + version)
+        except InvalidSpecifier:
+            try:
+                Version(version.removesuffix(".*"))
+            except InvalidVersion:
+                return f"not a version: {version}"
+            return f"not a valid version specifier: {operator}{version}"
+    return None
 
 
 def normalize_hashes(values: list[str] | tuple[str, ...], *, where: str) -> tuple[str, ...]:

@@ -117,12 +117,14 @@ def _interpreter_paths(python: Path) -> tuple[Path, list[Path]]:
     except (OSError, subprocess.SubprocessError) as exc:
         raise SourceError(f"{python}: cannot run this interpreter: {exc.__class__.__name__}: {exc}") from None
     if completed.returncode != 0:
-        last = (completed.stderr.strip().splitlines() or ["no output"])[-1]
-        raise SourceError(f"{python}: interpreter failed to report its paths: {last}")
+        last = (completed.stderr.strip().splitlines() or [""])[-1]
+        if not _PYTHON_ERROR.match(last):   # another program, whose complaint may quote our whole script
+            raise SourceError(_not_python(python))
+        raise SourceError(f"{python}: interpreter failed to report its paths: {last[:200]}")
     try:
         prefix, *paths = json.loads(completed.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError, TypeError):
-        raise SourceError(f"{python}: interpreter printed no path list") from None
+        raise SourceError(_not_python(python)) from None
     found: dict[str, Path] = {}
     for raw in paths:
         p = Path(raw)
@@ -131,6 +133,14 @@ def _interpreter_paths(python: Path) -> tuple[Path, list[Path]]:
     if not found:
         raise SourceError(f"{python}: interpreter has no site-packages folder on disk")
     return Path(prefix), list(found.values())
+
+
+#: The last line of a Python traceback: ``ModuleNotFoundError: No module named 'site'``.
+_PYTHON_ERROR = re.compile(r"[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt): ")
+
+
+def _not_python(python: Path) -> str:
+    return f"{python} is not a Python interpreter (it did not report its paths)"
 
 
 def _merged(strays: list[PackageArtifact]) -> PackageArtifact:

@@ -28,7 +28,9 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 
 from egress.errors import SpecError
-from egress.sources.pypi_spec import OPTION_START, PypiSpec, normalize_hashes, requirement_from_text
+from egress.sources.pypi_spec import (
+    OPTION_START, PypiSpec, UnsupportedRequirement, normalize_hashes, requirement_from_text,
+)
 
 _HINT = "pin it (name==version) or resolve the file first (pip-compile, uv pip compile)"
 _COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -70,6 +72,8 @@ def pinned_spec(text: str, path: Path, lineno: int, hashes: tuple[str, ...] | li
     where = f"{path}:{lineno}"
     try:
         requirement = requirement_from_text(text, where=f"requirement at {where}: {text!r}")
+    except UnsupportedRequirement as exc:
+        raise SpecError(f"{where}: {exc}") from None
     except SpecError as exc:
         raise SpecError(f"{exc}; {_HINT}") from None
     specs = list(requirement.specifier)

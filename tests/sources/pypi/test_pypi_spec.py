@@ -44,8 +44,15 @@ def test_hashes_passed_separately():
 @pytest.mark.parametrize("text, message", [
     ("pypi:", "empty PyPI spec 'pypi:'"),
     ("pypi:foo @ https://example.test/foo.tar.gz",
-     "direct URL requirements are not supported (PyPI spec 'pypi:foo @ https://example.test/foo.tar.gz'): "
+     "VCS and URL requirements are not supported: foo @ https://example.test/foo.tar.gz; "
      "scan the file or folder itself"),
+    ("pypi:git+https://example.test/foo.git@v1",
+     "VCS and URL requirements are not supported: git+https://example.test/foo.git@v1; "
+     "scan the file or folder itself"),
+    ("pypi:requests==notaversion", "malformed PyPI spec 'pypi:requests==notaversion': not a version: notaversion"),
+    ("pypi:requests[socks]>=2,<x.y", "malformed PyPI spec 'pypi:requests[socks]>=2,<x.y': not a version: x.y"),
+    ("pypi:foo~=1", "malformed PyPI spec 'pypi:foo~=1': not a valid version specifier: ~=1"),
+    ("pypi:foo==", "malformed PyPI spec 'pypi:foo==': no version after =="),
     ("pypi:foo==1; python_version<'3'", "environment markers are not allowed in a command-line spec: "
                                          "\"pypi:foo==1; python_version<'3'\""),
     ("pypi:foo==1 --hash=md5:abc", "unsupported hash 'md5:abc' in pypi:foo==1 --hash=md5:abc (use sha256:<hex>)"),
@@ -65,3 +72,8 @@ def test_garbage_names_the_spec_on_one_line():
     # the tail is packaging's own wording, which changes between its releases
     assert str(info.value).startswith("malformed PyPI spec 'pypi:foo bar': ")
     assert "\n" not in str(info.value)
+
+
+def test_arbitrary_equality_takes_any_string():
+    # === compares strings: "notaversion" is a valid pin there, and stays accepted
+    assert str(parse_pypi_spec("pypi:foo===notaversion")) == "pypi:foo===notaversion"

@@ -54,12 +54,35 @@ def test_url_and_editable_lines_are_refused():
     with pytest.raises(SpecError) as info:
         parse_requirements(DEPS / "url.txt")
     assert str(info.value) == (
-        f"direct URL requirements are not supported (requirement at {DEPS / 'url.txt'}:1: "
-        f"'demo @ https://example.test/demo-1.0.tar.gz'): scan the file or folder itself; {HINT}")
+        f"{DEPS / 'url.txt'}:1: VCS and URL requirements are not supported: "
+        f"demo @ https://example.test/demo-1.0.tar.gz; scan the file or folder itself")
     with pytest.raises(SpecError) as info:
         parse_requirements(DEPS / "editable.txt")
     assert str(info.value) == (f"{DEPS / 'editable.txt'}:1: '-e ./src/demo' is an editable install, not a "
                                f"release; scan the folder itself, or {HINT}")
+
+
+@pytest.mark.parametrize("line", [
+    "git+https://example.test/demo.git@v1.0#egg=demo",
+    "https://example.test/demo-1.0.tar.gz",
+    "demo@https://example.test/demo-1.0.tar.gz",
+])
+def test_vcs_and_url_lines_say_so(tmp_path, line):
+    path = tmp_path / "requirements.txt"
+    path.write_text(f"ntplib==0.4.0\n{line}\n")
+    with pytest.raises(SpecError) as info:
+        parse_requirements(path)
+    assert str(info.value) == (f"{path}:2: VCS and URL requirements are not supported: {line}; "
+                               "scan the file or folder itself")
+
+
+def test_a_bad_version_is_named(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_text("requests==notaversion\n")
+    with pytest.raises(SpecError) as info:
+        parse_requirements(path)
+    assert str(info.value) == (f"malformed requirement at {path}:1: 'requests==notaversion': "
+                               f"not a version: notaversion; {HINT}")
 
 
 def test_recursive_include_and_missing_file(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -121,13 +122,38 @@ def test_bad_environment_paths_are_one_line_errors(tmp_path, make, message):
     assert str(info.value) == f"{target}: {message}"
 
 
-def test_a_broken_interpreter_is_a_source_error(tmp_path):
+def _program(tmp_path, body: str):
     fake = tmp_path / "python"
-    fake.write_text("#!/bin/sh\necho boom >&2\nexit 3\n")
+    fake.write_text(f"#!/bin/sh\n{body}\n")
     fake.chmod(0o755)
+    return fake
+
+
+@pytest.mark.parametrize("body", [
+    "echo boom >&2\nexit 3",
+    'echo "cannot access $*: File name too long" >&2\nexit 2',   # as /bin/ls quotes the whole script
+    'echo "$@"',                                                    # exits 0, prints no path list
+])
+def test_another_program_is_not_a_python_interpreter_in_one_short_line(tmp_path, body):
+    fake = _program(tmp_path, body)
     with pytest.raises(SourceError) as info:
         list(PythonEnvSource(fake).collect())
-    assert str(info.value) == f"{fake}: interpreter failed to report its paths: boom"
+    assert str(info.value) == f"{fake} is not a Python interpreter (it did not report its paths)"
+
+
+def test_a_python_that_fails_names_its_exception(tmp_path):
+    fake = _program(tmp_path, 'echo "Traceback (most recent call last):" >&2\n'
+                              'echo "ModuleNotFoundError: No module named \'sysconfig\'" >&2\nexit 1')
+    with pytest.raises(SourceError) as info:
+        list(PythonEnvSource(fake).collect())
+    assert str(info.value) == (f"{fake}: interpreter failed to report its paths: "
+                               "ModuleNotFoundError: No module named 'sysconfig'")
+
+
+def test_bin_ls_is_not_a_python_interpreter():
+    with pytest.raises(SourceError) as info:
+        list(PythonEnvSource(Path("/bin/ls")).collect())
+    assert str(info.value) == "/bin/ls is not a Python interpreter (it did not report its paths)"
 
 
 def test_two_site_folders_give_one_unattributed_artifact(tmp_path, monkeypatch):
