@@ -24,6 +24,7 @@ from egress.context import PackageContext
 from egress.entrypoints import load_specifiers, with_imports
 from egress.errors import EgressError
 from egress.model import (
+    MAX_FILE_SIZE,
     Ecosystem,
     FileAnalysis,
     Finding,
@@ -38,6 +39,7 @@ from egress.install_scripts import (
 )
 from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
+from egress.sources.unanalysed import always_reported
 from egress.workers import PoolLimits, PoolSession, Task, WorkerPool
 
 #: Called with (files done, files total) as the scan advances.
@@ -50,7 +52,7 @@ class ScanOptions:
     include_tests: bool = False
     use_prefilter: bool = True
     file_time_limit: float = 60.0
-    max_file_size: int = 32 * 2**20
+    max_file_size: int = MAX_FILE_SIZE
     cache: ResultCache | None = None     # per-file analyses kept between runs
     parse_all: bool = True               # parse the files the pre-filter skips, to report syntax errors
 
@@ -198,7 +200,7 @@ def scan(
             declared = declared_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else frozenset()
             hook_scripts = hook_shell_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else {}
             wanted = wanted_by(artifact.ecosystem, declared | frozenset(hook_scripts))
-            item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file))
+            item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file) or always_reported(n.file))
             key = _package_key(artifact, wanted, options) if cache is not None else None
             if key is not None:
                 stored = cache.get_package(key)

@@ -15,6 +15,11 @@ from enum import StrEnum
 from typing import Callable, Iterator
 
 
+#: The largest file egress reads (bytes): the engine's default ``ScanOptions.max_file_size``,
+#: and the bound archive readers check before decompressing a member.
+MAX_FILE_SIZE = 32 * 2**20
+
+
 class Ecosystem(StrEnum):
     NPM = "npm"
     PYPI = "pypi"

@@ -6,12 +6,19 @@ members, read package.json, prove the archive is intact to its last byte
 (gzip CRC and length included) and hash it; ``read_files(want)`` makes one
 more pass and stops as soon as every wanted member has been read.
 
-Paths follow what npm itself installs: the first path component of every
-member is stripped (it is usually ``package/`` but any name is accepted),
-and when a path occurs twice the later member wins, as on extraction.
-Members npm never installs are never read: symbolic and hard links,
-devices, absolute paths and paths with ``..``.  They are listed, with the
-reason, in ``metadata["skipped_members"]`` so a report can show them.
+Paths follow what npm itself installs (node-tar with ``strip: 1``): the
+raw name is split on ``/``, its first component is dropped whatever it is
+(``package``, ``.``, the empty one before a leading ``/``, any folder
+name), then empty and ``.`` parts are dropped: ``/package/hidden.js`` is
+``package/hidden.js``, ``./pkgroot/dot.js`` is ``pkgroot/dot.js``.  When a
+path occurs twice the later member wins, as on extraction.  Members npm
+never installs are never read: symbolic and hard links, devices, names
+with a ``..`` part (node-tar refuses them), files directly at the top.
+Nor are members over ``MAX_FILE_SIZE`` by their declared size (a
+decompression bomb is never inflated; reads are bounded anyway).  Each
+is listed, with the reason, in ``metadata["skipped_members"]`` and in
+``unreadable`` (the engine keeps the entries whose names it would read),
+as is compiled native code (``.node`` addons).
 
 Failure policy: a truncated or corrupt archive fails ``collect()`` as a
 whole (``SourceError``) because no member after the damage can be trusted;
@@ -34,10 +41,11 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 from egress.errors import IntegrityError, SourceError
-from egress.model import Ecosystem, PackageArtifact, SourceFile
+from egress.model import MAX_FILE_SIZE, Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.download import Digest
 from egress.sources.interface import Source
 from egress.sources.npm_manifest import parse_manifest
+from egress.sources.unanalysed import native_files, read_bounded, too_large_reason
 
 #: Exceptions that mean "the archive bytes are damaged" while streaming.
 _ARCHIVE_ERRORS = (tarfile.TarError, EOFError, zlib.error, OSError, ValueError)
@@ -51,6 +59,7 @@ class _Index:
     files: dict[str, int]          # package path -> ordinal of the member that wins
     package_json: bytes | None
     skipped: tuple[str, ...]       # "member: reason" for members never read
+    unreadable: tuple[NotAnalysed, ...]   # the same members, by package path (raw name if it has none)
     sri: str                       # integrity of the whole file
 
 
@@ -86,6 +95,7 @@ class NpmTarballSource(Source):
             locations=(self.origin or str(self.path),),
             metadata=metadata,
             digest=self.integrity or index.sri,
+            unreadable=index.unreadable + native_files(Ecosystem.NPM, sorted(index.files)),
         )
 
 
@@ -94,6 +104,8 @@ def _index(path: Path, algorithm: str) -> _Index:
     hasher = hashlib.new(algorithm)
     files: dict[str, int] = {}
     skipped: list[str] = []
+    refused: dict[str, NotAnalysed] = {}      # by package path: the later member wins
+    unplaced: list[NotAnalysed] = []          # names npm installs nowhere, by raw name
     package_json: bytes | None = None
     try:
         with _stream(path, hasher) as tar:
@@ -101,16 +113,27 @@ def _index(path: Path, algorithm: str) -> _Index:
                 rel, reason = _package_path(member)
                 if reason:
                     skipped.append(f"{member.name}: {reason}")
+                    if rel is None:
+                        unplaced.append(NotAnalysed(member.name, reason))
+                    else:
+                        refused[rel] = NotAnalysed(rel, reason)
+                        files.pop(rel, None)
+                        if rel == "package.json":
+                            package_json = None
+                    continue
                 if rel is None:
                     continue
                 files[rel] = ordinal
+                refused.pop(rel, None)
                 if rel == "package.json":
                     package_json = _read(tar, member)
     except SourceError:
         raise
     except _ARCHIVE_ERRORS as exc:
         raise SourceError(f"{path}: corrupt npm tarball: {_reason(exc)}") from None
-    return _Index(files, package_json, tuple(skipped), _sri(algorithm, hasher.digest()))
+    if package_json is None and "package.json" in refused:
+        raise SourceError(f"{path}: corrupt npm tarball: package.json not read: {refused['package.json'].reason}")
+    return _Index(files, package_json, tuple(skipped), (*unplaced, *refused.values()), _sri(algorithm, hasher.digest()))
 
 
 def _read_members(path: Path, wanted: dict[int, str]) -> Iterator[SourceFile]:
@@ -175,34 +198,37 @@ class _HashingReader:
 
 
 def _package_path(member: tarfile.TarInfo) -> tuple[str | None, str | None]:
-    """The package-relative path npm would install ``member`` at, or why it is never read.
+    """The package-relative path npm would install ``member`` at, and why it is never read.
 
-    Returns ``(path, None)`` for a regular file, ``(None, reason)`` for a
-    member that is skipped with a reason, ``(None, None)`` for directories.
+    ``(path, None)``: a regular file to read; ``(path, reason)``: a member
+    at that path that is not read; ``(None, reason)``: a name npm would not
+    install anywhere; ``(None, None)``: a directory or the top folder.
     """
-    name = member.name
-    if name.startswith("/") or (len(name) > 1 and name[0].isalpha() and name[1] == ":"):
-        return None, "absolute path not read"
-    # Backslashes count as separators too, so "package\\..\\x" cannot sneak past the check.
-    parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".")]
-    if ".." in parts:
-        return None, "path with '..' not read"
+    parts = [p for p in member.name.split("/")[1:] if p not in ("", ".")]
     if member.isdir():
         return None, None
-    if member.issym() or member.islnk():
-        return None, f"{'symbolic' if member.issym() else 'hard'} link not followed"
-    if not member.isfile():
-        return None, "special file not read"
-    if len(parts) < 2:
+    if ".." in parts:
+        return None, "path contains '..' (npm does not install it)"
+    if not parts:
         return None, "outside the archive's top directory (npm does not install it)"
-    return "/".join(parts[1:]), None
+    rel = "/".join(parts)
+    if member.issym() or member.islnk():
+        return rel, f"{'symbolic' if member.issym() else 'hard'} link not followed"
+    if not member.isfile():
+        return rel, "special file not read"
+    if member.size > MAX_FILE_SIZE:
+        return rel, too_large_reason(member.size)
+    return rel, None
 
 
 def _read(tar: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
     handle = tar.extractfile(member)
     if handle is None:   # cannot happen for regular files; guard the type
         raise SourceError(f"member {member.name} has no data")
-    return handle.read()
+    data = read_bounded(handle)
+    if data is None:     # cannot happen either: the declared size was checked; never hold more
+        raise SourceError(f"member {member.name}: {too_large_reason(member.size)}")
+    return data
 
 
 def _sri(algorithm: str, digest: bytes) -> str:
