@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import posixpath
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -21,7 +22,7 @@ from egress.analyzers.registry import analyzer_for, declared_scripts, language_o
 from egress.cache import ResultCache, file_key, package_key
 from egress.catalog import load_catalog
 from egress.context import PackageContext
-from egress.entrypoints import load_specifiers, with_imports
+from egress.entrypoints import js_relative_loads, load_specifiers, with_imports
 from egress.errors import EgressError
 from egress.model import (
     MAX_FILE_SIZE,
@@ -79,6 +80,7 @@ class _PackageWork:
     skipped: list[SourceFile] = field(default_factory=list)   # the pre-filter saw nothing: read only
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)   # load graph (entrypoints)
     hook_findings: list[Finding] = field(default_factory=list)   # shell scripts that install hooks run
+    sources: list[SourceFile] = field(default_factory=list)   # the files read, while the package is read
 
     @property
     def exports_network(self) -> bool:
@@ -201,35 +203,48 @@ def scan(
             hook_scripts = hook_shell_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else {}
             wanted = wanted_by(artifact.ecosystem, declared | frozenset(hook_scripts))
             item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file) or always_reported(n.file))
-            key = _package_key(artifact, wanted, options) if cache is not None else None
+            # the key covers the files a load may name as well (an extensionless `lib/payload`)
+            key = _package_key(artifact, lambda p: wanted(p) or not p.lower().endswith(_NOT_CODE), options) \
+                if cache is not None else None
             if key is not None:
                 stored = cache.get_package(key)
                 if isinstance(stored, PackageSummary):      # unchanged since the last scan: nothing to read
                     done.append(_alerted(item, stored, alert_options))
                     continue
                 package_keys[id(item)] = key
+            def take(source: SourceFile) -> None:
+                if source.path in hook_scripts:
+                    _read_hook_script(item, source, hook_scripts[source.path])
+                    return
+                if source.path in declared:
+                    source = dataclasses.replace(source, language="javascript")
+                if len(source.data) > options.max_file_size:
+                    item.not_analysed.append(NotAnalysed(
+                        source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
+                    return
+                check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
+                if specifiers := load_specifiers(source, artifact.ecosystem):
+                    item.imports[source.path] = specifiers
+                item.sources.append(source)
+                if check_only:
+                    item.skipped.append(source)
+                    if not options.parse_all:
+                        # asked to skip the syntax check: every byte was searched and names no
+                        # signal, but bytes that are not text would not be what the search saw
+                        item.analyses[source.path] = readers.read_only(source)
+                        return
+                runner.submit(item, source, check_only)
+
+            listing: set[str] = set()
             try:
-                for source in artifact.read_files(wanted):
-                    if source.path in hook_scripts:
-                        _read_hook_script(item, source, hook_scripts[source.path])
-                        continue
-                    if source.path in declared:
-                        source = dataclasses.replace(source, language="javascript")
-                    if len(source.data) > options.max_file_size:
-                        item.not_analysed.append(NotAnalysed(
-                            source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
-                        continue
-                    check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
-                    if specifiers := load_specifiers(source, artifact.ecosystem):
-                        item.imports[source.path] = specifiers
-                    if check_only:
-                        item.skipped.append(source)
-                        if not options.parse_all:
-                            # asked to skip the syntax check: every byte was searched and names no
-                            # signal, but bytes that are not text would not be what the search saw
-                            item.analyses[source.path] = readers.read_only(source)
-                            continue
-                    runner.submit(item, source, check_only)
+                for source in artifact.read_files(lambda path: listing.add(path) or wanted(path)):
+                    take(source)
+                if artifact.ecosystem is Ecosystem.NPM and (exact := _exact_loads(item, listing, wanted)):
+                    # files Node loads as JavaScript whatever their name: `require('./lib/payload')`
+                    declared = declared | exact
+                    for source in artifact.read_files(lambda path: path in exact):
+                        take(source)
+                item.sources = []
             except EgressError as exc:
                 errors.append(f"{artifact.key}: {exc}")
                 runner.drop()                                   # none of its half-read files
@@ -275,6 +290,34 @@ def scan(
         cache.flush()
     results.sort(key=lambda r: (r.ecosystem, r.name, r.version))
     return ScanResult(packages=tuple(results), errors=tuple(errors))
+
+
+#: Files a relative load may name that are data, not code: Node reads these by their own rules.
+_NOT_CODE = (".json", ".node", ".wasm", ".d.ts", ".map", ".md", ".txt", ".css", ".html", ".png", ".svg")
+
+
+def _exact_loads(item: _PackageWork, listing: set[str], wanted) -> frozenset[str]:
+    """Package files not read as code that a relative `require`/`import` names exactly.
+
+    Node tries the exact file first and runs any extension it does not know as
+    JavaScript, so `require('./lib/payload')` with a file `lib/payload` runs that file.
+    Only names of such files in the package are looked for, so most packages cost a
+    few substring tests.
+    """
+    unread = {path for path in listing if not wanted(path) and not path.lower().endswith(_NOT_CODE)}
+    if not unread:
+        return frozenset()
+    names = {path.rsplit("/", 1)[-1].encode("utf-8", "surrogateescape") for path in unread}
+    found: set[str] = set()
+    for source in item.sources:
+        if source.language not in (None, "javascript") or not any(name in source.data for name in names):
+            continue
+        folder = posixpath.dirname(source.path)
+        for specifier in js_relative_loads(source.data):
+            target = posixpath.normpath(posixpath.join(folder, specifier))
+            if target in unread:
+                found.add(target)
+    return frozenset(found)
 
 
 def _read_hook_script(item: _PackageWork, source: SourceFile, hook: str) -> None:

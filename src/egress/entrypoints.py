@@ -92,6 +92,23 @@ def load_specifiers(source: SourceFile, ecosystem: Ecosystem) -> tuple[str, ...]
     return ()
 
 
+def js_relative_loads(data: bytes) -> tuple[str, ...]:
+    """Every relative specifier a JavaScript file loads, at its top level or later (lazy ones too).
+
+    The engine reads an extensionless or oddly named file that one of these names
+    exactly (``require('./lib/payload')``): Node loads it as JavaScript.
+    """
+    if b"'." not in data and b'".' not in data:
+        return ()
+    found: list[str] = []
+    for quoted in _JS_QUOTED:
+        for match in quoted.finditer(data):
+            start = match.start()
+            if _JS_LOADER.search(data, max(0, start - _LOADER_WINDOW), start) is not None:
+                found.append(match.group(1).decode("utf-8", "surrogateescape"))
+    return tuple(dict.fromkeys(found))
+
+
 def _js_specifiers(data: bytes) -> tuple[str, ...]:
     eager: list[tuple[int, str]] = []        # (offset, specifier) of loads that run with the file
     calls: list[tuple[int, str]] = []        # (offset, specifier) of require()/import() to place

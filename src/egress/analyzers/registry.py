@@ -33,9 +33,12 @@ def wanted_by(ecosystem: Ecosystem, declared: frozenset[str] = frozenset()):
 
 
 def declared_scripts(metadata: dict) -> frozenset[str]:
-    """npm ``bin`` entries: executables Node runs whatever their file name."""
+    """npm ``bin`` entries and ``main``: files Node runs as JavaScript whatever their file name."""
     raw = metadata.get("bin")
-    entries = raw.values() if isinstance(raw, dict) else [raw] if isinstance(raw, str) else []
+    entries = list(raw.values()) if isinstance(raw, dict) else [raw] if isinstance(raw, str) else []
+    main = metadata.get("main")
+    if isinstance(main, str) and not main.lower().endswith((".json", ".node")):
+        entries.append(main)
     return frozenset(e.removeprefix("./") for e in entries if isinstance(e, str) and language_of(e) is None)
 
 

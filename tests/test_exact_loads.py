@@ -1,0 +1,42 @@
+"""Files Node runs as JavaScript whatever their name are analysed: exact relative loads and `main`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from egress.engine import ScanOptions, scan
+from egress.model import Ecosystem, FindingKind, Verdict
+from egress.sources.npm_folder import NpmFolderSource
+
+GET = "require('https').get('https://198.51.100.7/p');\n"
+
+
+def _package(root: Path, files: dict[str, str], main: str = "index.js") -> Path:
+    (root / "package.json").write_text('{"name": "odd", "version": "1.0.0", "main": "%s"}' % main)
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def _network(root: Path) -> tuple[Verdict, list[tuple[str, str, int]]]:
+    [result] = scan(NpmFolderSource(root).collect(), ScanOptions(jobs=1)).packages
+    return result.verdict, sorted((f.file, f.api, f.line) for f in result.findings if f.kind is FindingKind.NETWORK)
+
+
+def test_an_extensionless_file_a_require_names_is_javascript(tmp_path: Path) -> None:
+    root = _package(tmp_path, {
+        "index.js": "module.exports = require('./lib/payload');\nfunction later() { return require('./x.dat'); }\n",
+        "lib/payload": GET, "x.dat": "\n" + GET, "LICENSE": "require('https').get('https://x')\n",
+        "data.json": '{"a": 1}\n'})
+    assert _network(root) == (Verdict.NETWORK, [("lib/payload", "https.get", 1), ("x.dat", "https.get", 2)])
+
+
+def test_main_with_an_unknown_extension_is_javascript(tmp_path: Path) -> None:
+    root = _package(tmp_path, {"lib/main.dat": GET}, main="./lib/main.dat")
+    assert _network(root) == (Verdict.NETWORK, [("lib/main.dat", "https.get", 1)])
+
+
+def test_files_no_load_names_are_not_read(tmp_path: Path) -> None:
+    root = _package(tmp_path, {"index.js": "module.exports = 1;\n", "lib/payload": GET})
+    assert _network(root) == (Verdict.NONE, [])
