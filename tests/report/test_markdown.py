@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from click.testing import CliRunner
+
+from egress.cli import main
 from egress.model import ScanResult
 from egress.report import FORMATS, ReportOptions, renderer
 from egress.report.markdown import code, render, render_markdown, text
@@ -14,6 +17,10 @@ EXPECTED = """\
 ### egress: 4 packages, 1 with network access
 
 1 partial (files not analysed), 1 package error.
+
+**Packages that could not be scanned**
+
+- `npm:nope@1.0.0: npm package not found: nope`
 
 | Package | Severity | Verdict | Network APIs | Alerts |
 |---|---|---|---|---|
@@ -40,10 +47,6 @@ EXPECTED = """\
 - not analysed: `odd/bad.py`: syntax error at line 3
 
 </details>
-
-**Packages that could not be scanned**
-
-- `npm:nope@1.0.0: npm package not found: nope`
 """
 
 
@@ -89,15 +92,45 @@ def test_package_text_cannot_inject_markup() -> None:
 
 def test_details_left_out_past_the_limit() -> None:
     full = render_markdown(constructed_result())
-    head = full[: full.index("<details>")]
+    head = full[: full.index("<details>")]     # the headline, the package errors and the table
     first_block = full[full.index("<details>"): full.index("</details>") + len("</details>\n\n")]
-    tail = full[full.index("**Packages that"):]
-    # Room for the table, the first block, the errors and the left-out line (126 characters) only.
-    limit = len(head) + len(first_block) + len(tail) + 150
+    # Room for the head, the first block and the left-out line (126 characters) only.
+    limit = len(head) + len(first_block) + 150
     short = render_markdown(constructed_result(), limit=limit)
     assert short.count("<details>") == 1
     assert "<code>@acme/net@2.0.0</code>" in short
-    assert ("_Details of 2 more packages left out to fit a comment; see the full report "
-            "(`--format html` or `--format json`)._") in short
-    assert short.endswith("- `npm:nope@1.0.0: npm package not found: nope`\n")
+    assert short.startswith(head)      # the errors stay named: they come before any detail
+    assert short.endswith("_Details of 2 more packages left out to fit a comment; see the full report "
+                          "(`--format html` or `--format json`)._\n")
     assert len(short) <= limit
+
+
+def test_every_package_error_is_named_up_to_ten() -> None:
+    errors = tuple(f"node_modules/bad{i}: package.json is not valid JSON: line 2" for i in range(12))
+    out = render_markdown(ScanResult(packages=(), errors=errors))
+    assert out == (
+        "### egress: 0 packages, 0 with network access\n\n12 package errors.\n\n"
+        "**Packages that could not be scanned**\n\n"
+        + "".join(f"- `node_modules/bad{i}: package.json is not valid JSON: line 2`\n" for i in range(10))
+        + "- and 2 more\n\nNo package has alerts.\n")
+
+
+def test_a_broken_package_json_is_named(tmp_path) -> None:
+    """The user's case: one unreadable package.json in node_modules, named under the headline."""
+    tree = tmp_path / "node_modules"
+    (tree / "good").mkdir(parents=True)
+    (tree / "good" / "package.json").write_text('{"name": "good", "version": "1.0.0"}')
+    (tree / "good" / "index.js").write_text("require('https').get('https://example.com/')\n")
+    (tree / "bad").mkdir()
+    (tree / "bad" / "package.json").write_text('{"name": "bad",\n')
+    out_file = tmp_path / "report.md"
+    done = CliRunner().invoke(main, ["scan", str(tree), "--format", "markdown", "-o", str(out_file),
+                                     "--cache-dir", str(tmp_path / "cache"), "-j", "1"])
+    assert done.exit_code == 2, done.output      # an error is still an error
+    out = out_file.read_text(encoding="utf-8")
+    head = out[: out.index("| Package |")]
+    assert head == (
+        "### egress: 1 package, 1 with network access\n\n1 package error.\n\n"
+        "**Packages that could not be scanned**\n\n"
+        f"- `{tree}: node_modules/bad: package.json is not valid JSON: Expecting property name enclosed in "
+        "double quotes: line 2 column 1 (char 16)`\n\n")

@@ -1,6 +1,7 @@
 """A compact Markdown summary, sized for a pull-request comment.
 
-A headline, one table row per package that needs a look (alerts or files
+A headline, the packages that could not be scanned (named, not only
+counted), one table row per package that needs a look (alerts or files
 not analysed), worst severity first, then a collapsed ``<details>`` block
 per package with each alert's API, place and code. Everything that comes
 from a package is escaped: names, APIs, paths and snippets are code spans
@@ -18,7 +19,7 @@ import re
 
 from egress.model import PackageResult, ScanResult, Verdict
 from egress.report import ReportOptions
-from egress.report.wording import dependency_clients, package_label, worst_first
+from egress.report.wording import dependency_clients, package_label, shown_errors, worst_first
 
 #: Below GitHub's 65,536-character comment limit, with room for a caller's own text.
 COMMENT_LIMIT = 60_000
@@ -63,7 +64,18 @@ def _headline(result: ScanResult) -> list[str]:
         extra.append(_plural(len(result.errors), "package error"))
     if extra:
         lines += [", ".join(extra).capitalize() + ".", ""]
-    return lines
+    return lines + _errors(result)
+
+
+def _errors(result: ScanResult) -> list[str]:
+    """Each package error on a line of its own, under the headline where it is seen; at most ``ERRORS_SHOWN``."""
+    if not result.errors:
+        return []
+    shown, more = shown_errors(result.errors)
+    lines = ["**Packages that could not be scanned**", ""] + [f"- {code(e)}" for e in shown]
+    if more:
+        lines.append(f"- and {more} more")
+    return lines + [""]
 
 
 def _verdict(p: PackageResult) -> str:
@@ -116,8 +128,6 @@ def render_markdown(result: ScanResult, limit: int = COMMENT_LIMIT) -> str:
     else:
         lines += ["No package has alerts.", ""]
     tail: list[str] = []
-    if result.errors:
-        tail = ["**Packages that could not be scanned**", ""] + [f"- {code(e)}" for e in result.errors] + [""]
     if result.policy_lines:
         tail += ["**Policy**", ""] + [f"- {text(line)}" for line in result.policy_lines] + [""]
     # Room for the left-out line is kept whether or not it is needed: the limit is never passed.

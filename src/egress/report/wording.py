@@ -104,3 +104,35 @@ def worst_first(packages: tuple[PackageResult, ...] | list[PackageResult]) -> li
 
 
 SEVERITIES_WORST_FIRST: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
+
+
+def alert_summary(p: PackageResult) -> str:
+    """Each alert type once, at its worst severity, worst first: ``critical exfiltration, medium networkAccess ×2``.
+
+    Short enough for a table cell, and says at a glance what kind of
+    trouble a package is, which a verdict alone does not.
+    """
+    worst: dict[str, Severity] = {}
+    counts: dict[str, int] = {}
+    for a in p.alerts:
+        counts[a.type] = counts.get(a.type, 0) + 1
+        if a.type not in worst or a.severity.rank > worst[a.type].rank:
+            worst[a.type] = a.severity
+    order = sorted(worst, key=lambda t: (-worst[t].rank, t))
+    return ", ".join(f"{worst[t].value} {t}" + (f" ×{counts[t]}" if counts[t] > 1 else "") for t in order)
+
+
+def severity_then_name(packages: tuple[PackageResult, ...] | list[PackageResult]) -> list[PackageResult]:
+    """Worst severity first; among packages without alerts, partial before clean; then by name."""
+    return sorted(packages, key=lambda p: (-severity_rank(p), -VERDICT_RANK[p.verdict], p.name.lower(), p.name,
+                                           p.version, p.ecosystem, p.filename))
+
+
+#: How many package errors a terminal or comment report names before "and N more".
+ERRORS_SHOWN = 10
+
+
+def shown_errors(errors: tuple[str, ...] | list[str], limit: int = ERRORS_SHOWN) -> tuple[list[str], int]:
+    """The first ``limit`` errors, each on one line, and how many more were left out."""
+    lines = [" ".join(e.split()) for e in errors]
+    return lines[:limit], max(0, len(lines) - limit)
