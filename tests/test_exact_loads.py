@@ -40,3 +40,19 @@ def test_main_with_an_unknown_extension_is_javascript(tmp_path: Path) -> None:
 def test_files_no_load_names_are_not_read(tmp_path: Path) -> None:
     root = _package(tmp_path, {"index.js": "module.exports = 1;\n", "lib/payload": GET})
     assert _network(root) == (Verdict.NONE, [])
+
+
+def test_a_wheel_script_with_a_python_shebang_is_python() -> None:
+    from egress.model import PackageArtifact, SourceFile
+
+    files = {"pkg-1.0.data/scripts/evil": b"#!python\nimport socket\nsocket.create_connection(('203.0.113.4', 9))\n",
+             "pkg-1.0.data/scripts/run.sh": b"#!/bin/sh\necho hi\n", "pkg/__init__.py": b""}
+
+    def read(want):
+        return (SourceFile(p, d) for p, d in files.items() if want(p))
+
+    [result] = scan([PackageArtifact(Ecosystem.PYPI, "pkg", "1.0", read_files=read, metadata={"kind": "wheel"})],
+                    ScanOptions(jobs=1)).packages
+    assert sorted((f.file, f.api, f.line) for f in result.findings if f.kind is FindingKind.NETWORK) == [
+        ("pkg-1.0.data/scripts/evil", "socket.create_connection", 3)]
+    assert result.verdict is Verdict.NETWORK

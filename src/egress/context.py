@@ -36,6 +36,10 @@ INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare", "preuninst
 def file_role(path: str) -> FileRole:
     """The role of a package-relative path: the first role-naming folder wins."""
     parts = path.split("/")
+    if len(parts) > 2 and parts[0].endswith(".data"):     # a wheel's install scheme folder
+        if parts[1] == "scripts":
+            return FileRole.SHIPPED         # the commands pip puts in bin/
+        parts = parts[2:]
     for part in parts[:-1]:
         role = _ROLE_DIRS.get(part.lower())
         if role is not None:

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import re2
 
 from egress.alerts import AlertOptions, package_result
-from egress.analyzers.registry import analyzer_for, declared_scripts, language_of, wanted_by
+from egress.analyzers.registry import analyzer_for, declared_scripts, language_of, script_language, wanted_by
 from egress.cache import ResultCache, file_key, package_key
 from egress.catalog import load_catalog
 from egress.context import PackageContext
@@ -218,11 +218,16 @@ def scan(
                     return
                 if source.path in declared:
                     source = dataclasses.replace(source, language="javascript")
+                elif language_of(source.path) is None and artifact.ecosystem is Ecosystem.PYPI:
+                    language = script_language(source.data)      # a wheel's bin/ script: `#!python`
+                    if language is None:
+                        return
+                    source = dataclasses.replace(source, language=language)
                 if len(source.data) > options.max_file_size:
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
                     return
-                check_only = prefilter is not None and not prefilter.wants(source.path, source.data)
+                check_only = prefilter is not None and not prefilter.wants(source.path, source.data, source.language)
                 if specifiers := load_specifiers(source, artifact.ecosystem):
                     item.imports[source.path] = specifiers
                 item.sources.append(source)

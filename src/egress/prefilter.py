@@ -84,9 +84,9 @@ class PreFilter:
         roots = {name.split(".")[0] for name in pypi.modules} | {s.split(".")[0] for s in pypi.dependencies}
         self._py = re2.compile(python_signals(roots).encode())
 
-    def wants(self, path: str, data: bytes) -> bool:
-        """True when the file may hold something the analyzer reports."""
-        if path.endswith((".py", ".pyw", ".pth")):
+    def wants(self, path: str, data: bytes, language: str | None = None) -> bool:
+        """True when the file may hold something the analyzer reports (``language`` when not by suffix)."""
+        if language == "python" or language is None and path.endswith((".py", ".pyw", ".pth")):
             return self._py.search(data) is not None
         if self._js.search(data) is not None:
             return True

@@ -28,8 +28,21 @@ def wanted_by(ecosystem: Ecosystem, declared: frozenset[str] = frozenset()):
 
     ``declared`` adds files the package itself names as code (npm ``bin``).
     """
-    language = "javascript" if ecosystem is Ecosystem.NPM else "python"
-    return lambda path: language_of(path) == language or path in declared
+    if ecosystem is Ecosystem.NPM:
+        return lambda path: language_of(path) == "javascript" or path in declared
+    return lambda path: language_of(path) == "python" or path in declared or is_wheel_script(path)
+
+
+def is_wheel_script(path: str) -> bool:
+    """A wheel's ``<name>.data/scripts/`` file: pip installs it into ``bin/`` as a command."""
+    parts = path.split("/")
+    return len(parts) == 3 and parts[0].endswith(".data") and parts[1] == "scripts"
+
+
+def script_language(data: bytes) -> str | None:
+    """The language a script without a known suffix is in, from its ``#!`` line (only Python here)."""
+    first = data[:200].split(b"\n", 1)[0]
+    return "python" if first.startswith(b"#!") and b"python" in first else None
 
 
 def declared_scripts(metadata: dict) -> frozenset[str]:
