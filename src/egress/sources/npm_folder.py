@@ -35,6 +35,7 @@ from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.fingerprint import stat_fingerprint
 from egress.sources.interface import Source
 from egress.sources.npm_manifest import Manifest, parse_manifest
+from egress.sources.unanalysed import folder_entry, native_files
 
 
 
@@ -51,6 +52,9 @@ def _readable(path: str) -> bool:
 def list_package_files(root: str, *, nested_anywhere: bool = True) -> FileListing:
     """Every file of the package at ``root`` (iterative scandir, no per-file stat beyond d_type).
 
+    ``unreadable`` also names each folder that cannot be listed (``lib/``)
+    and each compiled addon (``.node``): content no analyzer reads.
+
     ``nested_anywhere=False`` skips only ``root/node_modules`` (installed packages).
     """
     root_real = os.path.realpath(root)
@@ -62,7 +66,7 @@ def list_package_files(root: str, *, nested_anywhere: bool = True) -> FileListin
         try:
             entries = list(os.scandir(abs_dir))
         except OSError as exc:
-            unreadable.append(NotAnalysed(rel_dir or ".", f"directory cannot be listed: {exc.strerror or exc}"))
+            unreadable.append(folder_entry(rel_dir, exc))
             continue
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
@@ -82,6 +86,7 @@ def list_package_files(root: str, *, nested_anywhere: bool = True) -> FileListin
             except OSError as exc:
                 unreadable.append(NotAnalysed(rel, f"cannot be inspected: {exc.strerror or exc}"))
     files.sort()
+    unreadable.extend(native_files(Ecosystem.NPM, files))
     unreadable.sort(key=lambda n: n.file)
     return FileListing(tuple(files), tuple(unreadable))
 

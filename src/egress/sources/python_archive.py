@@ -12,6 +12,8 @@
 Members with absolute or ``..`` names are listed in ``unreadable`` (the
 archive holds code we refuse to name, so the package is not "clean");
 links are not followed and are listed in ``metadata["skipped_links"]``.
+Members over ``MAX_FILE_SIZE`` (declared size) and compiled extension
+modules (``.so``, ``.pyd``) are listed in ``unreadable`` too.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.interface import Source
 from egress.sources.python_archive_io import ArchiveListing, iter_archive, list_archive
 from egress.sources.python_meta import artifact_metadata, core_metadata, decode_text, derived_top_level
+from egress.sources.unanalysed import native_files, too_large
 
 _UNSAFE_REASON = "archive member path is absolute or climbs out with '..': not read"
 _EGG_INFO_FILE = re.compile(r"(?:src/)?[^/]+\.egg-info/(?:entry_points|top_level)\.txt")
@@ -88,7 +91,7 @@ class WheelSource(_ArchiveSource):
             locations=(self.origin,),
             metadata=metadata,
             digest=self.digest or _sha256_of(path),
-            unreadable=_unsafe(listing),
+            unreadable=_unreadable(listing),
         )
 
 
@@ -139,7 +142,7 @@ class SdistSource(_ArchiveSource):
             locations=(self.origin,),
             metadata=metadata,
             digest=self.digest or _sha256_of(path),
-            unreadable=_unsafe(listing),
+            unreadable=_unreadable(listing, prefix),
         )
 
 
@@ -224,8 +227,15 @@ def _sdist_identity(path: Path, top: str | None) -> tuple[str, str]:
     raise SourceError(f"{path}: not an sdist: no PKG-INFO and the file name is not name-version")
 
 
-def _unsafe(listing: ArchiveListing) -> tuple[NotAnalysed, ...]:
-    return tuple(NotAnalysed(raw, _UNSAFE_REASON) for raw in listing.unsafe)
+def _unreadable(listing: ArchiveListing, prefix: str = "") -> tuple[NotAnalysed, ...]:
+    """Members the archive holds but no analyzer will read: unsafe ones by raw name,
+    the others by package path (``prefix``, the sdist's top folder, removed)."""
+    def inside(name: str) -> str:
+        return name.removeprefix(prefix)
+
+    return (*(NotAnalysed(raw, _UNSAFE_REASON) for raw in listing.unsafe),
+            *(too_large(inside(name), size) for name, size in listing.oversize),
+            *native_files(Ecosystem.PYPI, map(inside, listing.files)))
 
 
 def _links(listing: ArchiveListing) -> dict:

@@ -4,6 +4,9 @@ Nothing is extracted to disk.  Member names are whatever the archive's
 author wrote, so every name goes through ``safe_relative``: absolute and
 ``..`` names are refused (reported, never read), and links are never
 followed (a link's target, if inside the archive, is read as itself).
+A member whose declared size is over ``MAX_FILE_SIZE`` is listed in
+``oversize`` and never decompressed, and every read stops at the limit
+plus one byte, so neither a bomb nor a lying header costs memory.
 Every failure of the archive libraries becomes one ``SourceError`` line.
 """
 
@@ -18,7 +21,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from egress.errors import SourceError
+from egress.model import MAX_FILE_SIZE
 from egress.sources.python_meta import safe_relative
+from egress.sources.unanalysed import read_bounded, too_large_reason
 
 _ZIP_SUFFIXES = (".whl", ".zip")
 _TAR_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar")
@@ -35,6 +40,7 @@ class ArchiveListing:
     dirs: tuple[str, ...]
     unsafe: tuple[str, ...]          # raw member names refused: absolute or climbing with ..
     links: tuple[str, ...]           # symlink / hardlink members, not followed
+    oversize: tuple[tuple[str, int], ...] = ()   # (path, declared size) of files never read
     captured: dict[str, bytes] = field(default_factory=dict, compare=False)
 
 
@@ -61,30 +67,34 @@ def list_archive(path: Path, capture: Callable[[str], bool] = lambda _: False) -
     dirs: list[str] = []
     unsafe: list[str] = []
     links: list[str] = []
+    oversize: list[tuple[str, int]] = []
     captured: dict[str, bytes] = {}
-    for raw, kind, safe, read in _members(path):
+    for raw, kind, safe, size, read in _members(path):
         if safe is None:
             unsafe.append(raw)
         elif kind == "dir":
             dirs.append(safe)
         elif kind == "link":
             links.append(safe)
+        elif kind == "file" and size > MAX_FILE_SIZE:
+            oversize.append((safe, size))
         elif kind == "file":
             files.append(safe)
             if capture(safe):
                 captured[safe] = read()
-    return ArchiveListing(tuple(files), tuple(dirs), tuple(unsafe), tuple(links), captured)
+    return ArchiveListing(tuple(files), tuple(dirs), tuple(unsafe), tuple(links), oversize=tuple(oversize),
+                          captured=captured)
 
 
 def iter_archive(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
     """Yield ``(path, bytes)`` of regular, safely named members ``want`` accepts, in archive order."""
-    for _raw, kind, safe, read in _members(path):
-        if kind == "file" and safe is not None and want(safe):
+    for _raw, kind, safe, size, read in _members(path):
+        if kind == "file" and safe is not None and size <= MAX_FILE_SIZE and want(safe):
             yield safe, read()
 
 
-def _members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
-    """``(raw name, kind, safe path, reader)`` for each member; kind is file/dir/link/other.
+def _members(path: Path) -> Iterator[tuple[str, str, str | None, int, Callable[[], bytes]]]:
+    """``(raw name, kind, safe path, declared size, reader)`` per member; kind is file/dir/link/other.
 
     Readers run in the caller's frame, so they carry their own error translation.
     """
@@ -93,12 +103,12 @@ def _members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], by
     try:
         while True:
             try:
-                raw, kind, safe, read = next(members)
+                raw, kind, safe, size, read = next(members)
             except StopIteration:
                 return
             except _ERRORS as exc:
                 raise _archive_error(path, fmt, exc) from None
-            yield raw, kind, safe, _guarded(read, path, fmt)
+            yield raw, kind, safe, size, _guarded(read, path, fmt)
     finally:
         members.close()     # closes the archive when the caller stops early
 
@@ -118,7 +128,7 @@ def _archive_error(path: Path, fmt: str, exc: BaseException) -> SourceError:
     return SourceError(f"{path}: corrupt or truncated {fmt} archive: {detail}")
 
 
-def _zip_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
+def _zip_members(path: Path) -> Iterator[tuple[str, str, str | None, int, Callable[[], bytes]]]:
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             mode = info.external_attr >> 16
@@ -128,10 +138,11 @@ def _zip_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[]
                 kind = "link"
             else:
                 kind = "file"
-            yield info.filename, kind, safe_relative(info.filename), (lambda i=info: archive.read(i))
+            yield (info.filename, kind, safe_relative(info.filename), info.file_size,
+                   (lambda i=info: _zip_read(archive, i)))
 
 
-def _tar_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[], bytes]]]:
+def _tar_members(path: Path) -> Iterator[tuple[str, str, str | None, int, Callable[[], bytes]]]:
     with tarfile.open(path, "r:*") as archive:
         for member in archive:
             if member.isdir():
@@ -142,14 +153,26 @@ def _tar_members(path: Path) -> Iterator[tuple[str, str, str | None, Callable[[]
                 kind = "file"
             else:
                 kind = "other"
-            yield member.name, kind, safe_relative(member.name), (lambda m=member: _tar_read(archive, m))
+            yield member.name, kind, safe_relative(member.name), member.size, (lambda m=member: _tar_read(archive, m))
 
 
 def _tar_read(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
     handle = archive.extractfile(member)
     if handle is None:
         raise EOFError(f"member {member.name!r} has no data")
-    data = handle.read()
+    data = read_bounded(handle)
+    if data is None:
+        raise EOFError(f"member {member.name!r}: {too_large_reason(member.size)}")
     if len(data) != member.size:
         raise EOFError(f"member {member.name!r} is truncated")
+    return data
+
+
+def _zip_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, never more than the limit plus one: its declared size may lie."""
+    with archive.open(info) as handle:
+        data = read_bounded(handle)
+    if data is None:
+        raise EOFError(f"member {info.filename!r} inflates past its declared size "
+                       f"({info.file_size} bytes) and the limit ({MAX_FILE_SIZE})")
     return data

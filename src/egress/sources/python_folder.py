@@ -28,6 +28,7 @@ from egress.errors import SourceError
 from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.interface import Source
 from egress.sources.python_meta import artifact_metadata, core_metadata
+from egress.sources.unanalysed import folder_entry, native_files
 
 MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "PKG-INFO")
 SKIP_ANYWHERE = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox",
@@ -74,7 +75,7 @@ def walk_project(root: Path) -> tuple[tuple[str, ...], tuple[NotAnalysed, ...]]:
     files: list[str] = []
     unreadable: list[NotAnalysed] = []
     for current, dirnames, filenames in os.walk(root, onerror=lambda e: unreadable.append(
-            NotAnalysed(_rel(root, Path(e.filename or root)), f"folder cannot be listed: {e.strerror}"))):
+            folder_entry(_rel(root, Path(e.filename or root)), e))):
         here = Path(current)
         at_root = here == root
         dirnames[:] = sorted(d for d in dirnames if not _skip_dir(here / d, d, at_root))
@@ -87,6 +88,7 @@ def walk_project(root: Path) -> tuple[tuple[str, ...], tuple[NotAnalysed, ...]]:
                 files.append(rel)
             else:
                 unreadable.append(NotAnalysed(rel, "permission denied"))
+    unreadable.extend(native_files(Ecosystem.PYPI, files))
     return tuple(sorted(files)), tuple(unreadable)
 
 

@@ -27,6 +27,7 @@ from egress.model import Ecosystem, NotAnalysed, PackageArtifact, SourceFile
 from egress.sources.python_folder import read_bytes
 from egress.sources.python_meta import artifact_metadata, core_metadata, derived_top_level
 from egress.sources.fingerprint import stat_fingerprint
+from egress.sources.unanalysed import folder_entry, native_files
 
 UNATTRIBUTED = "<unattributed>"
 _MISSING = "listed in the install record but missing on disk"
@@ -76,6 +77,8 @@ def _artifact(name: str, version: str, location: str, files: tuple[tuple[str, st
             readable.append((rel, abs_path))
         else:
             unreadable.append(NotAnalysed(rel, "permission denied"))
+
+    unreadable.extend(native_files(Ecosystem.PYPI, (rel for rel, _ in readable)))
 
     def read_files(want: Callable[[str], bool]) -> Iterator[SourceFile]:
         for rel, abs_path in readable:
@@ -173,7 +176,7 @@ def _unclaimed(site: Path, claimed: set[str], unlisted: list[NotAnalysed]) -> It
     def failed(error: OSError) -> None:
         where = Path(error.filename or site)
         rel = where.relative_to(site).as_posix() if where != site else "."
-        unlisted.append(NotAnalysed(rel, f"folder cannot be listed: {error.strerror or error}"))
+        unlisted.append(folder_entry(rel, error))
 
     for current, dirnames, filenames in os.walk(site, onerror=failed):
         here = Path(current)
