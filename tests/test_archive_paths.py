@@ -250,3 +250,15 @@ def test_wheel_member_that_lies_about_its_size_fails_on_one_line(tmp_path):
     with pytest.raises(SourceError) as info:
         read_all(art)
     assert str(info.value) == f"{whl}: corrupt or truncated zip archive: Bad CRC-32 for file 'demo/lie.py'"
+
+
+def test_sdist_links_and_devices_are_listed_by_package_path(tmp_path):
+    sdist = _tar_with(tmp_path / "demo-1.0.tar.gz", [
+        (_file("demo-1.0/PKG-INFO"), b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"),
+        (_typed("demo-1.0/dev.py", tarfile.CHRTYPE), None),
+        (_typed("demo-1.0/setup.py", tarfile.SYMTYPE, "/etc/passwd"), None),
+    ])
+    art = one(SdistSource(sdist))
+    assert read_all(art) == {"PKG-INFO": b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"}
+    assert art.unreadable == (NotAnalysed("setup.py", "link in the archive not followed"),
+                              NotAnalysed("dev.py", "special file in the archive not read"))

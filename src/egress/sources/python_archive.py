@@ -12,8 +12,9 @@
 Members with absolute or ``..`` names are listed in ``unreadable`` (the
 archive holds code we refuse to name, so the package is not "clean");
 links are not followed and are listed in ``metadata["skipped_links"]``.
-Members over ``MAX_FILE_SIZE`` (declared size) and compiled extension
-modules (``.so``, ``.pyd``) are listed in ``unreadable`` too.
+Links, special files, members over ``MAX_FILE_SIZE`` (declared size) and
+compiled extension modules (``.so``, ``.pyd``) are listed in ``unreadable``
+too (the engine keeps those whose names it would have read).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from egress.sources.python_meta import artifact_metadata, core_metadata, decode_
 from egress.sources.unanalysed import native_files, too_large
 
 _UNSAFE_REASON = "archive member path is absolute or climbs out with '..': not read"
+_LINK_REASON = "link in the archive not followed"
+_SPECIAL_REASON = "special file in the archive not read"
 _EGG_INFO_FILE = re.compile(r"(?:src/)?[^/]+\.egg-info/(?:entry_points|top_level)\.txt")
 
 
@@ -234,6 +237,8 @@ def _unreadable(listing: ArchiveListing, prefix: str = "") -> tuple[NotAnalysed,
         return name.removeprefix(prefix)
 
     return (*(NotAnalysed(raw, _UNSAFE_REASON) for raw in listing.unsafe),
+            *(NotAnalysed(inside(name), _LINK_REASON) for name in listing.links),
+            *(NotAnalysed(inside(name), _SPECIAL_REASON) for name in listing.special),
             *(too_large(inside(name), size) for name, size in listing.oversize),
             *native_files(Ecosystem.PYPI, map(inside, listing.files)))
 

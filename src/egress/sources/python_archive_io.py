@@ -41,6 +41,7 @@ class ArchiveListing:
     unsafe: tuple[str, ...]          # raw member names refused: absolute or climbing with ..
     links: tuple[str, ...]           # symlink / hardlink members, not followed
     oversize: tuple[tuple[str, int], ...] = ()   # (path, declared size) of files never read
+    special: tuple[str, ...] = ()    # devices, FIFOs: no file to read
     captured: dict[str, bytes] = field(default_factory=dict, compare=False)
 
 
@@ -68,6 +69,7 @@ def list_archive(path: Path, capture: Callable[[str], bool] = lambda _: False) -
     unsafe: list[str] = []
     links: list[str] = []
     oversize: list[tuple[str, int]] = []
+    special: list[str] = []
     captured: dict[str, bytes] = {}
     for raw, kind, safe, size, read in _members(path):
         if safe is None:
@@ -82,8 +84,10 @@ def list_archive(path: Path, capture: Callable[[str], bool] = lambda _: False) -
             files.append(safe)
             if capture(safe):
                 captured[safe] = read()
+        else:
+            special.append(safe)
     return ArchiveListing(tuple(files), tuple(dirs), tuple(unsafe), tuple(links), oversize=tuple(oversize),
-                          captured=captured)
+                          special=tuple(special), captured=captured)
 
 
 def iter_archive(path: Path, want: Callable[[str], bool]) -> Iterator[tuple[str, bytes]]:
