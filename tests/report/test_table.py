@@ -14,6 +14,7 @@ from egress.report import ReportOptions
 from egress.report.table import PIPE_WIDTH, render, report_width
 from egress.report.wording import alert_summary
 
+from tests.report.conftest import constructed_result
 from tests.report.table_build import critical_package, with_critical
 
 NARROW = """\
@@ -188,3 +189,15 @@ def test_a_broken_package_json_is_named_under_the_table(tmp_path) -> None:
     row = next(line for line in out.splitlines() if "good@1.0.0" in line)
     assert [cell.strip() for cell in row.split("│")[1:-1]] == [
         "good@1.0.0", "medium", "network", "medium networkAccess", "https.get", "index.js:1"]
+
+
+def test_six_columns_at_80_when_they_fit_whole() -> None:
+    clean = constructed_result().packages[1]
+    assert render(ScanResult(packages=(clean,)), ReportOptions(width=80)) == """\
+┏━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃Package        ┃ Severity ┃ Verdict ┃ Alerts ┃ Network APIs ┃ First evidence┃
+┡━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│left-pad@1.3.0 │ –        │ none    │        │              │               │
+└───────────────┴──────────┴─────────┴────────┴──────────────┴───────────────┘
+1 package: 0 network, 0 partial, 1 none
+"""

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from egress.model import Alert, Finding, PackageResult, ScanResult, Severity, Verdict
 from egress.report import ReportOptions
-from egress.report.wording import alert_summary, severity_then_name, shown_errors
+from egress.report.wording import alert_kinds, severity_then_name, shown_errors
 
 _VERDICT_STYLE = {Verdict.NETWORK: "bold red", Verdict.PARTIAL: "yellow", Verdict.NONE: "green"}
 _SEVERITY_STYLE = {Severity.CRITICAL: "bold red", Severity.HIGH: "red", Severity.MEDIUM: "yellow",
@@ -67,7 +67,7 @@ def _label(p: PackageResult) -> str:
 
 def _alerts(p: PackageResult) -> str:
     """One alert type a line (``critical exfiltration``), then the files not analysed, if any."""
-    lines = alert_summary(p).split(", ") if p.alerts else []
+    lines = alert_kinds(p)
     if p.not_analysed:
         n = len(p.not_analysed)
         lines.append(f"{n} {'file' if n == 1 else 'files'} not analysed")
@@ -94,6 +94,19 @@ def _rows(packages: list[PackageResult], wide: bool) -> list[list[str]]:
     return rows
 
 
+def _measure(headers: list[str], rows: list[list[str]]) -> tuple[list[int], list[int]]:
+    """Per column: the longest line (headers may wrap, so their longest word), and the longest word."""
+    columns = list(zip(headers, *rows))
+    natural = [max([cell_len(w) for w in col[0].split()]
+                   + [cell_len(line) for cell in col[1:] for line in cell.split("\n")]) for col in columns]
+    least = [max([cell_len(w) for cell in col for w in cell.split()] or [1]) for col in columns]
+    return natural, least
+
+
+def _chrome(columns: int) -> int:
+    return _CHROME_PER_COLUMN * columns - 1
+
+
 def fit_widths(headers: list[str], rows: list[list[str]], width: int) -> list[int | None]:
     """Column widths that break no word when every word fits; ``None`` each when rich may decide.
 
@@ -102,27 +115,17 @@ def fit_widths(headers: list[str], rows: list[list[str]], width: int) -> list[in
     Rich's own shrinking cuts the widest columns first, which splits
     names such as ``networkViaDependency`` even when they would fit.
     """
-    columns = list(zip(headers, *rows))
-    natural = [max(cell_len(line) for cell in col[1:] or ("",) for line in cell.split("\n")) for col in columns]
-    natural = [max(n, *(cell_len(w) for w in h.split())) for n, h in zip(natural, headers)]
-    least = [max([cell_len(w) for cell in col for w in cell.split()] or [1]) for col in columns]
-    room = width - _CHROME_PER_COLUMN * len(columns) + 1
+    natural, least = _measure(headers, rows)
+    room = width - _chrome(len(headers))
     if sum(natural) <= room or sum(least) > room:
-        return [None] * len(columns)
+        return [None] * len(headers)
     spare, wanted = room - sum(least), [n - m for n, m in zip(natural, least)]
-    shares = [spare * w // sum(wanted) for w in wanted]
-    return [m + s for m, s in zip(least, shares)]
-
-
-def _natural_width(headers: list[str], rows: list[list[str]]) -> int:
-    lines = [max(cell_len(line) for line in cell.split("\n")) for row in rows for cell in row]
-    widths = [max([cell_len(h)] + lines[i::len(headers)]) for i, h in enumerate(headers)]
-    return sum(widths) + _CHROME_PER_COLUMN * len(headers) - 1
+    return [m + spare * w // sum(wanted) for m, w in zip(least, wanted)]
 
 
 def _table(packages: list[PackageResult], width: int) -> Table:
     rows = _rows(packages, wide=True)
-    wide = width >= WIDE or _natural_width(_WIDE_HEADERS, rows) <= width
+    wide = width >= WIDE or sum(_measure(_WIDE_HEADERS, rows)[0]) + _chrome(len(_WIDE_HEADERS)) <= width
     headers = _WIDE_HEADERS if wide else _NARROW_HEADERS
     rows = rows if wide else _rows(packages, wide=False)
     table = Table(pad_edge=False)

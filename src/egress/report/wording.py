@@ -106,8 +106,8 @@ def worst_first(packages: tuple[PackageResult, ...] | list[PackageResult]) -> li
 SEVERITIES_WORST_FIRST: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
 
 
-def alert_summary(p: PackageResult) -> str:
-    """Each alert type once, at its worst severity, worst first: ``critical exfiltration, medium networkAccess ×2``.
+def alert_kinds(p: PackageResult) -> list[str]:
+    """Each alert type once, at its worst severity, worst first: ``critical exfiltration``, ``medium networkAccess ×2``.
 
     Short enough for a table cell, and says at a glance what kind of
     trouble a package is, which a verdict alone does not.
@@ -119,7 +119,12 @@ def alert_summary(p: PackageResult) -> str:
         if a.type not in worst or a.severity.rank > worst[a.type].rank:
             worst[a.type] = a.severity
     order = sorted(worst, key=lambda t: (-worst[t].rank, t))
-    return ", ".join(f"{worst[t].value} {t}" + (f" ×{counts[t]}" if counts[t] > 1 else "") for t in order)
+    return [f"{worst[t].value} {t}" + (f" ×{counts[t]}" if counts[t] > 1 else "") for t in order]
+
+
+def alert_summary(p: PackageResult) -> str:
+    """``alert_kinds`` on one line: ``critical exfiltration, high installTimeNetwork``."""
+    return ", ".join(alert_kinds(p))
 
 
 def severity_then_name(packages: tuple[PackageResult, ...] | list[PackageResult]) -> list[PackageResult]:
