@@ -312,10 +312,13 @@ def _exact_loads(item: _PackageWork, listing: set[str], wanted) -> frozenset[str
     unread = {path for path in listing if not wanted(path) and not path.lower().endswith(_NOT_CODE)}
     if not unread:
         return frozenset()
-    names = {path.rsplit("/", 1)[-1].encode("utf-8", "surrogateescape") for path in unread}
+    names = sorted({path.rsplit("/", 1)[-1] for path in unread}, key=len, reverse=True)
+    # one RE2 search per file for a quoted name ending; a package of many assets costs a full read instead
+    named = re2.compile(("['\"`/](?:" + "|".join(re2.escape(n) for n in names) + ")['\"`]").encode(
+        "utf-8", "surrogateescape")) if len(names) <= 300 else None
     found: set[str] = set()
     for source in item.sources:
-        if source.language not in (None, "javascript") or not any(name in source.data for name in names):
+        if source.language not in (None, "javascript") or named is not None and not named.search(source.data):
             continue
         folder = posixpath.dirname(source.path)
         for specifier in js_relative_loads(source.data):

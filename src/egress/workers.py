@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import bisect
 import importlib
+import selectors
 import os
 import subprocess
 import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import Callable
 
 from egress.model import FileAnalysis, SourceFile
@@ -146,6 +147,7 @@ class PoolSession:
         self.pending: list[Task] = []          # ascending by size: the largest is popped from the end
         self.workers: list[_Worker] = []
         self.heavy_running: set[int] = set()
+        self.selector = selectors.DefaultSelector()   # one registration per worker, not per wait
 
     def __enter__(self) -> "PoolSession":
         return self
@@ -157,7 +159,7 @@ class PoolSession:
         for task in tasks:
             bisect.insort(self.pending, task, key=_size)
         while len(self.workers) < min(self.pool.jobs, len(self.pending) + self._busy()):
-            self.workers.append(self.pool._spawn())
+            self.workers.append(self._spawn())
         self.pump(block=False)
 
     def drain(self) -> None:
@@ -167,8 +169,10 @@ class PoolSession:
 
     def close(self) -> None:
         for worker in self.workers:
+            self.selector.unregister(worker.conn)
             _stop(worker)
         self.workers = []
+        self.selector.close()
 
     def _busy(self) -> int:
         return sum(1 for w in self.workers if w.batch)
@@ -182,9 +186,11 @@ class PoolSession:
         if not busy:
             return
         timeout = min(w.started + self.limits.time_limit for w in busy) - time.monotonic() if block else 0.0
-        ready = set(wait([w.conn for w in busy], timeout=max(0.0, timeout)))
+        ready = {key.fileobj for key, _ in self.selector.select(max(0.0, timeout))}
         for index, worker in enumerate(self.workers):
             if not worker.batch:
+                if worker.conn in ready:      # an idle worker is readable only once it has died
+                    self.workers[index] = self._replace(worker)
                 continue
             if worker.conn in ready:
                 self.workers[index] = self._collect(worker)
@@ -249,11 +255,17 @@ class PoolSession:
                 self.heavy_running.add(task.id)
         worker.conn.send(batch)
 
+    def _spawn(self) -> _Worker:
+        worker = self.pool._spawn()
+        self.selector.register(worker.conn, selectors.EVENT_READ)
+        return worker
+
     def _replace(self, worker: _Worker) -> _Worker:
+        self.selector.unregister(worker.conn)
         worker.process.kill()
         worker.process.wait()
         worker.conn.close()
-        return self.pool._spawn()
+        return self._spawn()
 
 
 def _stop(worker: _Worker) -> None:
