@@ -34,6 +34,7 @@ from egress.model import (
     Severity,
     Timing,
     Verdict,
+    own_names,
 )
 
 #: Alert type and severity for each kind of finding.
@@ -228,7 +229,7 @@ def _site_name(host: str) -> str:
 
 def _drop_self_imports(artifact: PackageArtifact, findings: list[Finding]) -> list[Finding]:
     """A client library importing itself (`httpx` importing `httpx._client`) is not a dependency."""
-    own = {artifact.name.lower(), artifact.name.lower().replace("-", "_")}
+    own = own_names(artifact.name)
     return [f for f in findings if not (f.kind is FindingKind.DEPENDENCY and f.api.lower() in own)]
 
 

@@ -212,6 +212,9 @@ def scan(
                     done.append(_alerted(item, stored, alert_options))
                     continue
                 package_keys[id(item)] = key
+            own_roots = prefilter.own_client_roots(artifact.name) \
+                if prefilter is not None and artifact.ecosystem is Ecosystem.PYPI else frozenset()
+
             def take(source: SourceFile) -> None:
                 if source.path in hook_scripts:
                     _read_hook_script(item, source, hook_scripts[source.path])
@@ -227,7 +230,8 @@ def scan(
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
                     return
-                check_only = prefilter is not None and not prefilter.wants(source.path, source.data, source.language)
+                check_only = prefilter is not None and not prefilter.wants(source.path, source.data, source.language,
+                                                                           own_roots)
                 if specifiers := load_specifiers(source, artifact.ecosystem):
                     item.imports[source.path] = specifiers
                 item.sources.append(source)

@@ -330,3 +330,8 @@ class ScanResult:
     not_fetched: tuple[tuple[str, str, str], ...] = ()   # (target, name@version, reason): git, file, link deps
     #: lockfile targets: for each direct dependency, the network packages under it with one shortest path
     transitive: dict = field(default_factory=dict)
+
+
+def own_names(name: str) -> set[str]:
+    """The names a package's own client findings carry (``alerts`` drops these self-imports)."""
+    return {name.lower(), name.lower().replace("-", "_")}

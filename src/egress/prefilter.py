@@ -17,7 +17,7 @@ import re2
 
 from egress.catalog import Catalog
 from egress.catalog.shell_tools import signals
-from egress.model import Ecosystem
+from egress.model import Ecosystem, own_names
 
 #: JavaScript signals whose meaning only the parser can tell.
 _JS_DYNAMIC = (
@@ -38,7 +38,7 @@ _PY_DYNAMIC = (
 )
 
 
-def python_signals(roots: set[str] | frozenset[str]) -> str:
+def python_signals(roots: set[str] | frozenset[str], dynamic: bool = True) -> str:
     """A Python file can reach a module only by importing it, by name or dynamically.
 
     So the words that matter are module roots in an import statement (a
@@ -51,6 +51,8 @@ def python_signals(roots: set[str] | frozenset[str]) -> str:
     imports = (rf"\bfrom[\s\\]+(?:{alternation})\b",
                rf"\bimport[\s\\]+[\w.,\s\\]*?\b(?:{alternation})\b")
     launchers = signals(Ecosystem.PYPI)      # subprocess, os.system & co. (shell_tools.toml)
+    if not dynamic:
+        return "|".join(f"(?:{p})" for p in imports)
     return "|".join(f"(?:{p})" for p in (*imports, *_PY_DYNAMIC, *launchers))
 
 
@@ -81,13 +83,39 @@ class PreFilter:
         self._js = re2.compile("|".join(f"(?:{p})" for p in js).encode())
         self._js_literal_require = re2.compile(_LITERAL_REQUIRE)
         self._js_any_require = re2.compile(_ANY_REQUIRE)
-        roots = {name.split(".")[0] for name in pypi.modules} | {s.split(".")[0] for s in pypi.dependencies}
-        self._py = re2.compile(python_signals(roots).encode())
+        modules = {name.split(".")[0] for name in pypi.modules}
+        clients: dict[str, set[str]] = {}          # import root of a third-party client -> its names
+        for specifier, entry in pypi.dependencies.items():
+            clients.setdefault(specifier.split(".")[0], set()).add(entry.name)
+        self._py = re2.compile(python_signals(modules).encode())
+        client_roots = set(clients) - modules
+        self._py_clients = re2.compile(python_signals(client_roots, dynamic=False).encode())
+        self._py_client_word = re2.compile(rf"\b({_alternation(client_roots)})\b".encode())
+        self._client_names = clients
 
-    def wants(self, path: str, data: bytes, language: str | None = None) -> bool:
+    def own_client_roots(self, name: str) -> frozenset[str]:
+        """Import roots only the distribution ``name`` provides among the catalogued clients.
+
+        A client library's own files import it all over (Twisted's 700 files import
+        ``twisted``); those imports are self-imports, which ``alerts`` drops, so they alone
+        do not make a file worth analysing.  Its calls into its own modules are linked in
+        the engine's later rounds as for any package.
+        """
+        own = own_names(name)
+        return frozenset(root for root, names in self._client_names.items()
+                         if {n.lower() for n in names} <= own)
+
+    def wants(self, path: str, data: bytes, language: str | None = None,
+              own_roots: frozenset[str] = frozenset()) -> bool:
         """True when the file may hold something the analyzer reports (``language`` when not by suffix)."""
         if language == "python" or language is None and path.endswith((".py", ".pyw", ".pth")):
-            return self._py.search(data) is not None
+            if self._py.search(data) is not None:
+                return True
+            if self._py_clients.search(data) is None:
+                return False
+            # only when every client name in the file is the package's own can its imports be self-imports
+            return not own_roots or any(m.group(1).decode() not in own_roots
+                                        for m in self._py_client_word.finditer(data))
         if self._js.search(data) is not None:
             return True
         # A `require` that is not a plain literal call (aliased, computed) needs the parser.
