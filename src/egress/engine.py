@@ -318,7 +318,7 @@ def _exact_loads(item: _PackageWork, listing: set[str], wanted) -> frozenset[str
         return frozenset()
     names = sorted({path.rsplit("/", 1)[-1] for path in unread}, key=len, reverse=True)
     # one RE2 search per file for a quoted name ending; a package of many assets costs a full read instead
-    named = re2.compile(("['\"`/](?:" + "|".join(re2.escape(n) for n in names) + ")['\"`]").encode(
+    named = _large_pattern(("['\"`/](?:" + "|".join(re2.escape(n) for n in names) + ")['\"`]").encode(
         "utf-8", "surrogateescape")) if len(names) <= 300 else None
     found: set[str] = set()
     for source in item.sources:
@@ -364,7 +364,16 @@ def _linkable_names(item: _PackageWork):
             for fact in analysis.exports:
                 words.update(n for n in (fact.name, fact.member_of, fact.via_member) if n and n != "*")
     alternation = "|".join(re2.escape(w) for w in sorted(words, key=len, reverse=True) if w)
-    return re2.compile(f"(?:{alternation})".encode())
+    return _large_pattern(f"(?:{alternation})".encode())
+
+
+def _large_pattern(pattern: bytes) -> "re2._Regexp":
+    """An RE2 alternation of many words, with room for its DFA (the default budget makes RE2
+    fall back to a slower matcher and print a warning on a package with thousands of modules)."""
+    options = re2.Options()
+    options.max_mem = 256 << 20
+    options.never_capture = True
+    return re2.compile(pattern, options=options)
 
 
 def _package_key(artifact: PackageArtifact, wanted, options: ScanOptions) -> bytes | None:
