@@ -297,6 +297,8 @@ class Taint:
         source = self._source_call(callee, args)
         if source is not None:
             return [source]
+        if callee.type == "identifier" and text(callee) == "fetch" and self.bindings.is_free(callee):
+            return []        # a response: what the request carried does not come back in it
         found = [s for a in args for s in self._of(a, depth)]
         if callee.type == "member_expression":
             found += self._of(callee.child_by_field_name("object"), depth)
