@@ -56,3 +56,17 @@ def test_a_wheel_script_with_a_python_shebang_is_python() -> None:
     assert sorted((f.file, f.api, f.line) for f in result.findings if f.kind is FindingKind.NETWORK) == [
         ("pkg-1.0.data/scripts/evil", "socket.create_connection", 3)]
     assert result.verdict is Verdict.NETWORK
+
+
+def test_a_project_not_installed_says_which_dependencies_it_could_not_see(tmp_path: Path) -> None:
+    from egress.session import ScanSettings, scan_targets
+
+    (tmp_path / "package.json").write_text(
+        '{"name": "nolock", "version": "1.0.0", "dependencies": {"axios": "^1.7.0"}, '
+        '"optionalDependencies": {"fsevents": "2.3.3"}, "devDependencies": {"jest": "29"}}')
+    (tmp_path / "index.js").write_text("module.exports = 1;\n")
+    result = scan_targets((str(tmp_path),), ScanSettings(cache_dir=str(tmp_path / ".c")))
+    assert [p.name for p in result.packages] == ["nolock"]
+    assert [(pkg, why.split(":")[0]) for _, pkg, why in result.not_fetched] == [
+        ("axios@^1.7.0", "declared in package.json, not installed and no lockfile"),
+        ("fsevents@2.3.3", "declared in package.json, not installed and no lockfile")]

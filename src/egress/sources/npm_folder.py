@@ -170,6 +170,7 @@ class NpmFolderSource(Source):
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self.not_fetched: list[tuple[str, str]] = []
 
     def collect(self) -> Iterator[PackageArtifact]:
         if not self.path.is_dir():
@@ -177,4 +178,28 @@ class NpmFolderSource(Source):
         folder = str(self.path)
         manifest = read_package_json(folder, folder, fallback_name=self.path.resolve().name,
                                      fallback_version="0.0.0")
+        if "node_modules" not in self.path.resolve().parts and not (self.path / "node_modules").exists():
+            # a project checked out but not installed: say which dependencies this scan cannot see
+            self.not_fetched = [(f"{name}@{spec}", _NOT_INSTALLED) for name, spec in _declared(folder)]
         yield folder_artifact(folder, manifest, (folder,))
+
+
+_NOT_INSTALLED = ("declared in package.json, not installed and no lockfile: not scanned "
+                  "(run npm install --ignore-scripts, or scan a lockfile)")
+
+
+def _declared(folder: str) -> list[tuple[str, str]]:
+    """The dependencies and optional dependencies a package.json declares, sorted."""
+    import json
+
+    try:
+        with open(os.path.join(folder, "package.json"), encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return []
+    found: dict[str, str] = {}
+    for key in ("dependencies", "optionalDependencies"):
+        table = doc.get(key) if isinstance(doc, dict) else None
+        if isinstance(table, dict):
+            found.update({str(n): str(v) for n, v in table.items()})
+    return sorted(found.items())
