@@ -12,17 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from egress.model import PackageResult, Verdict
-from egress.session import ScanSettings, scan_targets
+from tests.pipeline import scan_one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "destinations_methods"
 
 
-def _scan(path: Path, cache: Path) -> PackageResult:
-    result = scan_targets((str(path),), ScanSettings(cache_dir=str(cache), jobs=1))
-    assert result.errors == ()
-    [package] = result.packages
-    assert package.not_analysed == ()
-    return package
+_scan = scan_one
 
 
 def _alerts(package: PackageResult) -> list[tuple]:

@@ -14,17 +14,12 @@ from pathlib import Path
 
 from egress.analyzers.python.ipc import SILENT_NOTE
 from egress.model import PackageResult, Verdict
-from egress.session import ScanSettings, scan_targets
+from tests.pipeline import scan_one
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ipc"
 
 
-def _scan(path: Path, cache: Path) -> PackageResult:
-    result = scan_targets((str(path),), ScanSettings(cache_dir=str(cache), jobs=1))
-    assert result.errors == ()
-    [package] = result.packages
-    assert package.not_analysed == ()
-    return package
+_scan = scan_one
 
 
 def _alerts(package: PackageResult) -> list[tuple]:

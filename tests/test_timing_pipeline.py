@@ -18,18 +18,13 @@ from egress.catalog import load_catalog
 from egress.cli import main
 from egress.model import Ecosystem, FindingKind, PackageResult
 from egress.prefilter import PreFilter
-from egress.session import ScanSettings, scan_targets
+from tests.pipeline import scan_one
 from tests.tarballs import tgz_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timing"
 
 
-def _scan(path: Path, cache: Path) -> PackageResult:
-    result = scan_targets((str(path),), ScanSettings(cache_dir=str(cache), jobs=1))
-    assert result.errors == ()
-    [package] = result.packages
-    assert package.not_analysed == ()
-    return package
+_scan = scan_one
 
 
 def _timings(package: PackageResult) -> list[tuple[str, str, int, str]]:

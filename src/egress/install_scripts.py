@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Iterator
 
 from egress.catalog.commands import read_line
 from egress.catalog.shell_tools import load_shell_tools
@@ -41,17 +42,21 @@ def reaches_out(hook: Finding) -> bool:
     return any(part.startswith((_CALLS, _STARTS)) for part in hook.note.split("; "))
 
 
+def install_hooks(metadata: dict) -> Iterator[tuple[str, str]]:
+    """``(hook, command)`` for each install hook a package.json declares, in npm's order."""
+    scripts = metadata.get("scripts") or {}
+    if isinstance(scripts, dict):
+        for name in INSTALL_SCRIPTS:
+            command = scripts.get(name)
+            if isinstance(command, str):
+                yield name, command
+
+
 def script_findings(artifact: PackageArtifact) -> list[Finding]:
     """One finding per install hook, plus a network finding per network tool it calls."""
-    scripts = artifact.metadata.get("scripts") or {}
-    if not isinstance(scripts, dict):
-        return []
     lines = artifact.metadata.get("script_lines") or {}
     found: list[Finding] = []
-    for name in INSTALL_SCRIPTS:
-        command = scripts.get(name)
-        if not isinstance(command, str):
-            continue
+    for name, command in install_hooks(artifact.metadata):
         line = int(lines.get(name, 1))
         snippet = f"{json.dumps(name)}: {json.dumps(command)}"[:160]
         words = [w.lower() for w in _WORD.findall(command)]
@@ -86,14 +91,8 @@ def inline_sources(artifact: PackageArtifact) -> list[SourceFile]:
     Their path is ``package.json#scripts.<hook>``; ``place_inline`` moves
     their findings back onto the hook's line in package.json.
     """
-    scripts = artifact.metadata.get("scripts") or {}
     found: list[SourceFile] = []
-    if not isinstance(scripts, dict):
-        return found
-    for name in INSTALL_SCRIPTS:
-        command = scripts.get(name)
-        if not isinstance(command, str):
-            continue
+    for name, command in install_hooks(artifact.metadata):
         for index, words in enumerate(shell_commands(command)):
             if len(words) < 3 or words[0] not in _INLINE_FLAGS:
                 continue
@@ -127,14 +126,8 @@ _SCRIPT_FILE = re.compile(r"^(?:\./)?[\w.@+-][\w./@+-]*\.(?:sh|bash)$")
 
 def hook_shell_scripts(metadata: dict) -> dict[str, str]:
     """Shell script files of the package that install hooks run (``sh install.sh``, ``./x.sh``): path -> hook."""
-    scripts = metadata.get("scripts") or {}
     found: dict[str, str] = {}
-    if not isinstance(scripts, dict):
-        return found
-    for name in INSTALL_SCRIPTS:
-        command = scripts.get(name)
-        if not isinstance(command, str):
-            continue
+    for name, command in install_hooks(metadata):
         for words in shell_commands(command):
             if words[0] in _SCRIPT_SHELLS:
                 words = [w for w in words[1:] if not w.startswith("-")][:1]
