@@ -61,3 +61,39 @@ def test_packages_without_network(scan_target, spec: str) -> None:
     assert not [f for f in p.findings if f.kind is FindingKind.NETWORK]
     assert p.not_analysed == ()
     assert p.files_analysed > 0
+
+
+def _alert_rows(p: PackageResult) -> list[tuple[str, str, str, int]]:
+    return sorted((a.type, a.severity.value, a.finding.file, a.finding.line) for a in p.alerts)
+
+
+def test_esbuild_install_time_network_alerts(scan_target) -> None:
+    """postinstall `node install.js`: its https.get at install.js:145 is install-time network."""
+    p = _one(scan_target("npm:esbuild@0.21.5"))
+    assert p.verdict is Verdict.NETWORK
+    assert _alert_rows(p) == [
+        ("dynamicRequire", "low", "install.js", 92),
+        ("installScripts", "high", "package.json", 10),
+        ("installTimeNetwork", "high", "install.js", 145),
+        ("networkAccess", "medium", "install.js", 145),
+    ]
+    early = next(a for a in p.alerts if a.type == "installTimeNetwork")
+    assert early.finding.timing.value == "install"
+    assert [(d.text, d.known) for d in early.finding.destinations] == [
+        ("https://registry.npmjs.org/<dynamic>/-/<dynamic>-<dynamic>.tgz", "partial")]
+
+
+def test_core_js_install_script_makes_no_request(scan_target) -> None:
+    """postinstall prints a banner with URLs: installScripts low, no network alert, no destinations.
+
+    Two `Function(...)` calls build their code from parameters (a bind polyfill, and
+    `Function('return require("' + name + '")')`): reported as dynamic code, deliberately.
+    """
+    p = _one(scan_target("npm:core-js@3.37.1"))
+    assert p.verdict is Verdict.NONE
+    assert _alert_rows(p) == [
+        ("dynamicCode", "medium", "internals/function-bind.js", 19),
+        ("dynamicCode", "medium", "internals/try-node-require.js", 7),
+        ("installScripts", "low", "package.json", 69),
+    ]
+    assert [f for f in p.findings if f.destinations] == []
