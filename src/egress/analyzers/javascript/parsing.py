@@ -11,6 +11,7 @@ not analysed (never a false clean).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import tree_sitter
@@ -50,12 +51,24 @@ class Parsers:
         first: ParseResult | None = None
         for parser in self._order(path):
             tree = parser.parse(data)
+            if tree.root_node.has_error and parser is not self._js and _TYPE_MODIFIER.search(data):
+                tree = parser.parse(_TYPE_MODIFIER.sub(_blank, data))     # same offsets, same lines
             if not tree.root_node.has_error:
                 return ParseResult(tree, None)
             if first is None:
                 first = ParseResult(tree, first_error_line(tree.root_node))
         assert first is not None
         return first
+
+
+#: Type-parameter modifiers newer than the TypeScript grammar (`<in T>`, `<out T>`, `<const T>`, TS 4.7
+#: and 5.0): types only, never run, so they are blanked for a retry when the file does not parse.
+_TYPE_MODIFIER = re.compile(rb"([<,]\s*(?:/\*(?:[^*]|\*(?!/))*\*/\s*|//[^\n]*\n\s*)*)"
+                            rb"((?:in\s+out|in|out|const)\s+)(?=[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))")
+
+
+def _blank(match: "re.Match[bytes]") -> bytes:
+    return match.group(1) + re.sub(rb"[^\s]", b" ", match.group(2))
 
 
 def first_error_line(root: tree_sitter.Node) -> int:
