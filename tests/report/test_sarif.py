@@ -162,10 +162,13 @@ def test_errors_and_other_bases_in_a_constructed_result() -> None:
     assert notes[0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
         "uri": "odd/bad.py", "uriBaseId": "pypi:odd@0.1/odd-0.1-py3-none-any.whl"}
     assert run["originalUriBaseIds"] == {
-        "npm:wrapper@1.0.0": {"description": {"text": "npm package wrapper@1.0.0, from node_modules/wrapper"}},
+        "npm:wrapper@1.0.0": {"description": {"text": "npm package wrapper@1.0.0, from node_modules/wrapper"},
+                              "uri": "node_modules/wrapper/", "uriBaseId": "%SRCROOT%"},
         "pypi:odd@0.1/odd-0.1-py3-none-any.whl": {"description": {
             "text": "pypi package odd@0.1 (odd-0.1-py3-none-any.whl), from pypi:odd==0.1"}},
-        "npm:@acme/net@2.0.0": {"description": {"text": "npm package @acme/net@2.0.0, from node_modules/@acme/net"}},
+        "npm:@acme/net@2.0.0": {"description": {"text": "npm package @acme/net@2.0.0, from node_modules/@acme/net"},
+                                "uri": "node_modules/@acme/net/", "uriBaseId": "%SRCROOT%"},
+        "%SRCROOT%": {"description": {"text": "the project folder that was scanned"}},
     }
 
 

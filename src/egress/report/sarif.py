@@ -10,8 +10,10 @@ Design:
   ``uriBaseId`` naming its package (``npm:axios@1.7.2``; PyPI sdists and
   wheels add ``/<filename>``, since one release has several files) and
   ``run.originalUriBaseIds`` has one entry per package: a ``file:`` URI
-  of the folder when the package was read from a local folder, otherwise
-  only a description saying where it came from.
+  of the folder when the package was read from a local folder, a path
+  relative to ``%SRCROOT%`` (the scanned project) for a package installed
+  in its ``node_modules``, otherwise only a description saying where it
+  came from (a registry download has no place on disk to point at).
 - Columns are Unicode code points (``run.columnKind``), as egress counts them.
 - ``partialFingerprints["egressAlertHash/v1"]`` identifies an alert across
   runs: a SHA-256 of ecosystem, name, version, the PyPI file name, the
@@ -100,12 +102,21 @@ def fingerprint(p: PackageResult, alert: Alert) -> str:
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
+#: The scanned project's folder: installed packages' bases are relative to it (``%SRCROOT%`` by convention).
+SRCROOT = "%SRCROOT%"
+
+
 def _base_entry(p: PackageResult) -> dict[str, Any]:
     entry: dict[str, Any] = {"description": {"text": f"{p.ecosystem.value} package {p.name}@{p.version}"
                                                      + (f" ({p.filename})" if p.filename else "")}}
     where = p.locations[0] if p.locations else ""
     if p.artifact_kind == "folder" and PurePosixPath(where).is_absolute():
         entry["uri"] = PurePosixPath(where).as_uri().rstrip("/") + "/"
+    elif where.startswith("node_modules/") and ".." not in where.split("/"):
+        # installed in the scanned project: relative to its folder, which a dashboard knows as the source root
+        entry["uri"] = quote(where.rstrip("/"), safe="/@") + "/"
+        entry["uriBaseId"] = SRCROOT
+        entry["description"]["text"] += f", from {where}"
     elif where:
         entry["description"]["text"] += f", from {where}"
     return entry
@@ -182,6 +193,8 @@ def to_log(result: ScanResult) -> dict[str, Any]:
             results.append(_result(p, alert, rule_index, seen[digest], actions))
         if p.alerts or p.not_analysed:
             bases[base_id(p)] = _base_entry(p)
+    if any(entry.get("uriBaseId") == SRCROOT for entry in bases.values()):
+        bases[SRCROOT] = {"description": {"text": "the project folder that was scanned"}}
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "egress",
