@@ -128,6 +128,9 @@ def project_identity(root: Path) -> tuple[str, str, list[str], dict]:
     if egg_dirs:
         extra["top_level"] = _read_optional(egg_dirs[0] / "top_level.txt")
         extra["entry_points"] = extra["entry_points"] or _read_optional(egg_dirs[0] / "entry_points.txt")
+    if not name or not version:
+        literal = _setup_py_literals(root / "setup.py")       # read, never run
+        name, version = name or literal.get("name"), version or literal.get("version")
     if not name:
         name = root.resolve().name
         notes.append("name not declared statically (setup.py is not executed): using the folder name")
@@ -135,6 +138,29 @@ def project_identity(root: Path) -> tuple[str, str, list[str], dict]:
         version = "unknown"
         notes.append("version not declared statically (dynamic, or only in setup.py): reported as unknown")
     return name, version, notes, extra
+
+
+def _setup_py_literals(path: Path) -> dict[str, str]:
+    """``name=`` and ``version=`` given as string literals to a ``setup(...)`` call in setup.py.
+
+    Only literals count: anything computed would need running the file, which egress never does.
+    """
+    data = _read_optional(path)
+    if data is None:
+        return {}
+    import ast
+
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and (getattr(node.func, "id", None) == "setup"
+                                           or getattr(node.func, "attr", None) == "setup"):
+            return {k.arg: k.value.value.strip() for k in node.keywords
+                    if k.arg in ("name", "version") and isinstance(k.value, ast.Constant)
+                    and isinstance(k.value.value, str) and k.value.value.strip()}
+    return {}
 
 
 def _read_optional(path: Path) -> bytes | None:

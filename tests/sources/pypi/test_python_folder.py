@@ -63,9 +63,8 @@ def test_setup_cfg_attr_version_is_read_statically():
 
 def test_setup_py_only_project_is_never_executed():
     [artifact] = PythonProjectSource(FIXTURES / "project_setuppy").collect()
-    assert (artifact.name, artifact.version) == ("project_setuppy", "unknown")
+    assert (artifact.name, artifact.version) == ("hidden", "unknown")     # the literal name; version=compute()
     assert artifact.metadata["notes"] == [
-        "name not declared statically (setup.py is not executed): using the folder name",
         "version not declared statically (dynamic, or only in setup.py): reported as unknown",
     ]
     assert sorted(read_all(artifact)) == ["hidden.py", "setup.py"]
@@ -107,3 +106,13 @@ def test_bad_pyproject_falls_back_with_a_note(tmp_path):
     [artifact] = PythonProjectSource(tmp_path).collect()
     assert (artifact.name, artifact.version) == ("fallback", "1.2")
     assert artifact.metadata["notes"][0].startswith("pyproject.toml is not valid TOML (")
+
+
+def test_a_setup_py_only_project_takes_literal_name_and_version(tmp_path):
+    (tmp_path / "setup.py").write_text("from setuptools import setup\nVERSION = compute()\n"
+                                       "setup(name='m5-setup', version='1.0.0', packages=['m5'])\n")
+    [artifact] = PythonProjectSource(tmp_path).collect()
+    assert (artifact.name, artifact.version) == ("m5-setup", "1.0.0")
+    (tmp_path / "setup.py").write_text("import setuptools\nsetuptools.setup(name='m6', version=VERSION)\n")
+    [artifact] = PythonProjectSource(tmp_path).collect()
+    assert (artifact.name, artifact.version) == ("m6", "unknown")      # a computed version is not guessed
