@@ -314,6 +314,12 @@ class _FilePass:
             exposed = self.flow.exposures.get(value.origin, {None})
             if all(name is not None and is_helper_member(value.entry, name) for name in exposed):
                 continue
+            client = self.catalog.dependency(module_name(value.entry))
+            if client is not None:       # an HTTP client imported, never called here: as before, a dependency
+                note = "; ".join(n for n in (f"imports network client {client.name}", value.note) if n)
+                self.add(node, FindingKind.DEPENDENCY, client.name, module_name(value.entry), Capability.REQUEST,
+                         Confidence.MEDIUM, note=note)
+                continue
             note = "; ".join(n for n in ("imports network module", value.note) if n)
             self.add(node, FindingKind.IMPORT_ONLY, api_prefix(value.entry), module_name(value.entry),
                      main_capability(value.entry), Confidence.LOW, note=note)

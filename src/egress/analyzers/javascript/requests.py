@@ -26,6 +26,10 @@ from .render import DYNAMIC, MAX_ALTERNATIVES, Piece, Renderer, collapse
 from .syntax import text
 
 _URL_APIS = ("http.request", "http.get", "https.request", "https.get", "fetch", "WebSocket", "EventSource",
+             *(f"{client}{suffix}" for client in ("axios", "node-fetch", "got", "superagent", "request", "needle", "ky")
+               for suffix in ("", ".get", ".post", ".put", ".patch", ".delete", ".del", ".head", ".options", ".stream",
+                              ".postForm", ".putForm", ".patchForm")),
+             "undici.request", "undici.fetch", "undici.stream",
              "navigator.sendBeacon", "http2.connect", "http.ClientRequest", "https.ClientRequest")
 _FUNCTIONS = frozenset({"function", "function_expression", "arrow_function"})
 HOST_FROM_DATA = "host built from data"
@@ -137,6 +141,12 @@ def _from_options(options: Node, scheme: str, renderer: Renderer) -> list[Piece]
     """`{protocol, hostname|host, port, path}` as a URL (`host` may carry the port)."""
     if any(c.type == "spread_element" for c in options.named_children):
         return [Piece(DYNAMIC)]
+    url = property_value(options, "url")
+    if url is not None:          # client libraries' config: `{url, baseURL}` (axios, got, request…)
+        base = property_value(options, "baseURL") or property_value(options, "prefixUrl")
+        bases = renderer.render(base) if base is not None else [Piece("")]
+        return [Piece(b.text + u.text, b.note or u.note) for b in bases for u in renderer.render(url)][
+            :MAX_ALTERNATIVES]
     protocol = property_value(options, "protocol")
     host = property_value(options, "hostname") or property_value(options, "host")
     port, path = property_value(options, "port"), property_value(options, "path")

@@ -54,6 +54,13 @@ SINKS: dict[str, tuple[str, str]] = {
         "socket.create_connection", "socket.socket.connect", "socket.socket.connect_ex", "ssl.SSLSocket.connect",
         "ssl.SSLSocket.connect_ex")},
     "socket.socket.sendto": ("sendto", ""), "ssl.SSLSocket.sendto": ("sendto", ""),
+    # HTTP clients: `verb(url, ...)`, `request(method, url, ...)`, payload in keywords
+    **{f"{client}.{verb}": ("client", "") for client in (
+        "requests", "requests.Session", "httpx", "httpx.Client", "aiohttp.ClientSession", "urllib3.PoolManager")
+       for verb in ("get", "post", "put", "patch", "delete", "head", "options", "stream", "ws_connect")},
+    **{f"{client}.{verb}": ("client_method", "") for client in (
+        "requests", "requests.Session", "httpx", "httpx.Client", "aiohttp", "aiohttp.ClientSession", "urllib3",
+        "urllib3.PoolManager") for verb in ("request", "urlopen", "request_encode_url", "request_encode_body")},
     **{api: ("resolve", "") for api in (
         "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr",
         "socket.getfqdn")},
@@ -70,6 +77,8 @@ PAYLOAD: dict[str, tuple[tuple[int, str], ...]] = {
     "sendmail": ((2, "msg"),), "send_message": ((0, "msg"),),
 }
 
+#: What an HTTP client call sends, by keyword.
+_CLIENT_PAYLOAD = ("data", "json", "params", "headers", "files", "content", "cookies", "auth", "body", "fields")
 _SEND_METHODS = frozenset({"send", "sendall", "sendto", "sendmsg", "write"})
 _REQUEST_CLASSES = ("urllib.request.Request", "urllib2.Request", "six.moves.urllib.request.Request")
 
@@ -109,6 +118,17 @@ class RequestDetails:
                       sinks: list[Sink], depth: int) -> list[Destination]:
         if shape == "url":
             return self._url(call, scope, order, sinks)
+        if shape in ("client", "client_method"):
+            for keyword in _CLIENT_PAYLOAD:
+                arg = dict(call.keywords).get(keyword)
+                if arg is not None:
+                    sinks.append((arg, scope, order))
+            url = _arg(call, 0 if shape == "client" else 1, "url")
+            if url is None:
+                return []
+            sinks.append((url, scope, order))
+            return [self._parsed(p.text, "; ".join(p.notes)) if "://" in p.text or p.text == DYNAMIC
+                    else self._parsed(DYNAMIC, "; ".join(p.notes)) for p in self.strings.pieces(url, scope, order)]
         if shape == "host":
             host, port = _arg(call, 0, "host"), _arg(call, 1, "port")
             if host is None:

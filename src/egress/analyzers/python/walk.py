@@ -270,7 +270,8 @@ class Walker:
     # -- imports ------------------------------------------------------------
     def _import_findings(self, recs: list[ImportRec]) -> None:
         for rec in recs:
-            self._dependency(rec)
+            if "network" not in self.marks.get(id(rec), set()):
+                self._dependency(rec)      # a client whose calls are findings needs no dependency line
             target = self.ev.target_module(rec)
             entry = self.catalog.module(target)
             if entry is None or entry.unlisted is not None:

@@ -1,3 +1,3 @@
 const axios = require('axios');
 
-module.exports = function get(u) { return axios.get(u); };
+module.exports = function get(u) { return axios.defaults; };
