@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from egress.build_hooks import build_hook_files
@@ -66,12 +66,9 @@ class PackageContext:
     def of(cls, artifact: PackageArtifact) -> "PackageContext":
         meta = artifact.metadata
         install: set[str] = set()
-        scripts = meta.get("scripts") or {}
-        if isinstance(scripts, dict):
-            for name in INSTALL_SCRIPTS:
-                command = scripts.get(name)
-                if isinstance(command, str):
-                    install.update(node_files_of(command))
+        main = meta.get("main") if isinstance(meta.get("main"), str) else "index.js"
+        for _, command in install_hooks(meta):
+            install.update(_normal(main) if path == "." else path for path in node_files_of(command))
         modules = None
         if artifact.ecosystem is Ecosystem.PYPI and meta.get("kind") in ("sdist", "folder"):
             install.add("setup.py")     # pip runs it to build from source
@@ -129,6 +126,33 @@ class PackageContext:
         return Timing.RUNTIME
 
 
+_RUN = re.compile(r"(?:^|(?<=[;&|]))\s*(?:npm\s+(?:run|run-script)|yarn(?:\s+run)?|pnpm(?:\s+run)?)\s+([\w:.-]+)")
+
+
+def install_hooks(metadata: dict) -> Iterator[tuple[str, str]]:
+    """``(hook, command)`` for each install hook a package.json declares, in npm's order.
+
+    A hook that runs another script (``npm run fetch``, ``yarn build``) has that
+    script's text appended, three levels deep, so what it really runs is read too.
+    """
+    scripts = metadata.get("scripts") or {}
+    if not isinstance(scripts, dict):
+        return
+    for name in INSTALL_SCRIPTS:
+        command = scripts.get(name)
+        if isinstance(command, str):
+            yield name, _expanded(command, scripts, 3)
+
+
+def _expanded(command: str, scripts: dict, depth: int) -> str:
+    parts = [command]
+    for target in _RUN.findall(command) if depth else ():
+        body = scripts.get(target)
+        if isinstance(body, str) and body != command:
+            parts.append(_expanded(body, scripts, depth - 1))
+    return " ; ".join(parts)
+
+
 def shell_commands(command: str) -> list[list[str]]:
     """The simple commands of a shell line, as words: split on ``;``, ``&&``, ``||``, ``|`` outside quotes."""
     lexer = shlex.shlex(command, posix=True, punctuation_chars=";&|")
@@ -167,6 +191,8 @@ _INLINE_REQUIRE = re.compile(r"""require\(\s*['"](\.{1,2}/[^'"]+)['"]\s*\)""")
 
 
 def _normal(path: str) -> str:
+    if path in (".", "./"):
+        return "."                  # `node .`: the package's main, mapped by the caller
     path = path.removeprefix("./")
     if not re.search(r"\.[cm]?js$", path):
         path = path + ".js"

@@ -36,7 +36,8 @@ from egress.model import (
     SourceFile,
 )
 from egress.install_scripts import (
-    INLINE_PREFIX, hook_shell_scripts, inline_sources, place_inline, script_findings, shell_script_findings,
+    INLINE_PREFIX, gyp_commands, hook_shell_scripts, inline_sources, place_inline, script_findings,
+    shell_script_findings,
 )
 from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
@@ -217,8 +218,14 @@ def scan(
 
             def take(source: SourceFile) -> None:
                 if source.path in hook_scripts:
-                    _read_hook_script(item, source, hook_scripts[source.path])
-                    return
+                    hook, how = hook_scripts[source.path]
+                    language = _hook_language(how, source.data)
+                    if language is None:                # a shell script, or binding.gyp's commands
+                        _read_hook_script(item, gyp_commands(source) if how == "gyp" else source, hook)
+                        return
+                    item.context = dataclasses.replace(     # code an install hook runs: analysed, at install
+                        item.context, install_files=item.context.install_files | {source.path})
+                    source = dataclasses.replace(source, language=language)
                 if source.path in declared:
                     source = dataclasses.replace(source, language="javascript")
                 elif language_of(source.path) is None and artifact.ecosystem is Ecosystem.PYPI:
@@ -330,6 +337,19 @@ def _exact_loads(item: _PackageWork, listing: set[str], wanted) -> frozenset[str
             if target in unread:
                 found.add(target)
     return frozenset(found)
+
+
+def _hook_language(how: str, data: bytes) -> str | None:
+    """The analyzer for a file an install hook runs; None: read it as shell commands."""
+    if how == "python":
+        return "python"
+    if how == "exec":                       # `./setup`: its #! line says what it is
+        first = data[:200].split(b"\n", 1)[0]
+        if first.startswith(b"#!") and b"node" in first:
+            return "javascript"
+        if first.startswith(b"#!") and b"python" in first:
+            return "python"
+    return None
 
 
 def _read_hook_script(item: _PackageWork, source: SourceFile, hook: str) -> None:

