@@ -51,7 +51,8 @@ def script_findings(artifact: PackageArtifact) -> list[Finding]:
         line = int(lines.get(name, 1))
         snippet = f"{json.dumps(name)}: {json.dumps(scripts.get(name, command))}"[:160]
         words = [w.lower() for w in _WORD.findall(command)]
-        tools = sorted({NETWORK_TOOLS[w] for w in words if w in NETWORK_TOOLS})
+        reading = read_line(_TABLE, command)
+        tools = sorted({NETWORK_TOOLS[w] for w in words if w in NETWORK_TOOLS} | {u.tool.label for u in reading.tools})
         shells = sorted({w for w in words if w in SHELLS} | ({"pipe"} if _PIPE.search(command) else set()))
         note = "; ".join(filter(None, (
             f"{_CALLS}{', '.join(tools)}" if tools else "",
@@ -63,7 +64,7 @@ def script_findings(artifact: PackageArtifact) -> list[Finding]:
             capability=Capability.EXECUTE, file="package.json", line=line, column=1, snippet=snippet,
             confidence=Confidence.HIGH, in_function=False, note=note, timing=Timing.INSTALL,
         ))
-        uses = {use.tool.label: use for use in read_line(_TABLE, command).tools} if tools else {}
+        uses = {use.tool.label: use for use in reading.tools}
         for tool in tools:
             use = uses.get(tool)               # the command word itself, with its destinations
             found.append(Finding(
@@ -72,6 +73,7 @@ def script_findings(artifact: PackageArtifact) -> list[Finding]:
                 file="package.json", line=line, column=1, snippet=snippet, confidence=Confidence.HIGH,
                 in_function=False, note=f"{name} script runs {tool}", timing=Timing.INSTALL,
                 destinations=use.destinations if use is not None else (),
+                data_sources=use.data if use is not None else (),
             ))
     return found
 
@@ -189,6 +191,6 @@ def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding],
                 file=source.path, line=start, column=len(lines[start - 1]) - len(lines[start - 1].lstrip()) + 1,
                 snippet=lines[start - 1].strip()[:160], confidence=Confidence.HIGH, in_function=False,
                 note=f"{hook} script runs {source.path}, which runs {use.tool.label}{via}",
-                timing=Timing.INSTALL, destinations=use.destinations,
+                timing=Timing.INSTALL, destinations=use.destinations, data_sources=use.data,
             ))
     return found, node_files

@@ -46,6 +46,7 @@ class ToolUse:
     tool: Tool
     destinations: tuple[Destination, ...] = ()
     via: str = ""
+    data: tuple[str, ...] = ()     # what the command line sends: `file ~/.npmrc`, `env`, `env NPM_TOKEN`
 
 
 @dataclass
@@ -71,7 +72,42 @@ def read_line(table: ShellTable, line: str, via: str = "", depth: int = 0) -> Re
         return reading
     for words in shell_commands(line):
         reading.merge(read_argv(table, words, via, depth))
+    redirect = table.tool("/dev/tcp")
+    for host, port in _DEV_TCP.findall(line) if redirect is not None else ():
+        use = ToolUse(redirect, (_destination(f"{host}:{port}"),), via)
+        if all((u.tool, u.destinations) != (use.tool, use.destinations) for u in reading.tools):
+            reading.tools.append(use)
+    sent = line_data(line)
+    if sent:
+        reading.tools = [dataclasses.replace(u, data=tuple(dict.fromkeys(u.data + sent))) for u in reading.tools]
     return reading
+
+
+_DEV_TCP = re.compile(r"/dev/(?:tcp|udp)/([\w.<>-]+)/(\d+|<dynamic>)")
+#: What a shell line hands a network tool, in the data source labels the analyzers use.
+_LINE_SOURCES = (
+    (re.compile(r"\$\(\s*(?:env|printenv)\s*(?:\)|\|)|`\s*(?:env|printenv)\s*`|(?:^|[;&|(]\s*)(?:env|printenv)\s*\|"), "env"),
+    (re.compile(r"\$\(\s*whoami\s*\)|`whoami`|\$\{?USER\b"), "username"),
+    (re.compile(r"\$\(\s*hostname\s*\)|`hostname`|\$\{?HOSTNAME\b"), "hostname"),
+    (re.compile(r"\$\(\s*uname\b|`uname\b"), "platform"),
+)
+#: A file a tool uploads: `-d @f`, `--data-binary @f`, `-F x=@f`, `-T f`, `--post-file=f`, `cat f |`, `$(cat f)`.
+_FILE_SENT = re.compile(
+    r"(?:(?:-d|--data(?:-binary|-raw|-urlencode|-ascii)?|-F|--form)\s+['\"]?[^\s'\"]*@|"
+    r"(?:-T|--upload-file)\s+['\"]?|--(?:post|body)-file[=\s]['\"]?|\$\(\s*cat\s+['\"]?|"
+    r"(?:^|[;&|(]\s*)cat\s+['\"]?(?=[^|]*\|))"
+    r"((?:~|\$\{?HOME\}?|/)[^\s'\")|;]*|[\w.][^\s'\")|;]*)")
+_SECRET_VAR = re.compile(r"\$\{?([A-Z][A-Z0-9_]*(?:TOKEN|KEY|SECRET|PASS(?:WORD)?|AUTH|CREDENTIALS?)[A-Z0-9_]*)\b")
+
+
+def line_data(line: str) -> tuple[str, ...]:
+    """Data sources a command line sends (a file it uploads, its environment, the user's name…)."""
+    found = [label for pattern, label in _LINE_SOURCES if pattern.search(line)]
+    for path in _FILE_SENT.findall(line):
+        if path and path not in ("-", "@-"):
+            found.append("file " + re.sub(r"^\$\{?HOME\}?", "~", path))
+    found += [f"env {name}" for name in _SECRET_VAR.findall(line)]
+    return tuple(dict.fromkeys(found))
 
 
 def read_argv(table: ShellTable, words: list[str], via: str = "", depth: int = 0) -> Reading:

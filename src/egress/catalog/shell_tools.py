@@ -19,7 +19,7 @@ from egress.model import Capability, Ecosystem
 
 #: The function name under which a launcher module that is itself called (`crossSpawn(…)`) is kept.
 SELF = ""
-_ADDRESSES = frozenset({"url", "peer", "remote", "socket"})
+_ADDRESSES = frozenset({"url", "peer", "remote", "socket", "devtcp"})
 _CAPABILITIES = frozenset({Capability.REQUEST, Capability.CONNECT})
 
 

@@ -78,7 +78,8 @@ def launch_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: boo
     sent = _sent(fp, args, launch, bindings, renderer) if reading.tools else ()
     for use in reading.tools:
         note = f"runs {use.tool.label}" + (f"; through {use.via}" if use.via else "")
-        _add(fp, call, value, f"{value.label} → {use.tool.label}", use.tool.capability, note, use.destinations, sent)
+        _add(fp, call, value, f"{value.label} → {use.tool.label}", use.tool.capability, note, use.destinations,
+             tuple(dict.fromkeys(sent + use.data)))
     for language, code, how in reading.inline:
         if language == "javascript":
             run_payload(fp, call, code, [], f"{value.label} → {how}")

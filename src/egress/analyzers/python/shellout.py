@@ -68,7 +68,7 @@ class ShellOut:
                 capability=use.tool.capability, file=self.w.loc.path, line=line, column=column,
                 snippet=self.w.loc.snippet(line, column), confidence=Confidence.HIGH,
                 in_function=scope.in_function, trace=v.trace, note=note, destinations=use.destinations,
-                data_sources=sent,
+                data_sources=tuple(dict.fromkeys(sent + use.data)),
             ), scope)
         inline = [(code, how) for language, code, how in reading.inline if language == "python"]
         for code, how in inline:
