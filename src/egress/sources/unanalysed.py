@@ -28,14 +28,22 @@ NATIVE_SUFFIXES: dict[Ecosystem, tuple[str, ...]] = {
     Ecosystem.PYPI: (".so", ".pyd"),
 }
 NATIVE_REASON = "compiled native code, not analysed"
-_ALL_NATIVE = tuple(s for suffixes in NATIVE_SUFFIXES.values() for s in suffixes)
+BYTECODE_REASON = "Python bytecode without its source, not analysed"
+_ALL_NATIVE = tuple(s for suffixes in NATIVE_SUFFIXES.values() for s in suffixes) + (".pyc",)
 _CHUNK = 1 << 20
 
 
 def native_files(ecosystem: Ecosystem, paths: Iterable[str]) -> tuple[NotAnalysed, ...]:
     """A ``NotAnalysed`` for each path of ``ecosystem``'s compiled-code suffixes."""
     suffixes = NATIVE_SUFFIXES[ecosystem]
-    return tuple(NotAnalysed(p, NATIVE_REASON) for p in paths if p.endswith(suffixes))
+    paths = list(paths)
+    found = [NotAnalysed(p, NATIVE_REASON) for p in paths if p.endswith(suffixes)]
+    if ecosystem is Ecosystem.PYPI:
+        # a .pyc beside no .py is a module shipped as bytecode only (__pycache__ holds caches of sources)
+        sources = {p for p in paths if p.endswith(".py")}
+        found += [NotAnalysed(p, BYTECODE_REASON) for p in paths
+                  if p.endswith(".pyc") and "__pycache__" not in p.split("/") and p[:-1] not in sources]
+    return tuple(found)
 
 
 def folder_entry(rel_dir: str, error: OSError) -> NotAnalysed:
