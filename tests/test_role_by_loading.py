@@ -52,3 +52,25 @@ def test_a_python_package_importing_its_tests_module_at_import() -> None:
     roles = {(f.file, f.role) for f in result.findings if f.kind is FindingKind.NETWORK}
     assert roles == {("mypkg/tests/beacon.py", FileRole.SHIPPED), ("mypkg/tests/test_x.py", FileRole.TEST)}
     assert result.verdict is Verdict.NETWORK
+
+
+def test_a_test_file_loaded_through_a_computed_path_counts() -> None:
+    for loader in ("require(__dirname + '/test/x.js');\n",
+                   "const path = require('path');\nrequire(path.join(__dirname, 'test', 'x.js'));\n"):
+        result = _scan(Ecosystem.NPM, {"index.js": loader, "test/x.js": SENDER.replace("module.exports = () => ", "")},
+                       {"kind": "tarball", "main": "index.js"})
+        assert result.verdict is Verdict.NETWORK, loader
+        assert ("exfiltration", "test/x.js", FileRole.SHIPPED) in {
+            (a.type, a.finding.file, a.finding.role) for a in result.alerts}
+        assert not [a for a in result.alerts if a.type == "dynamicRequire"]
+
+
+def test_path_join_and_dirname_fold_to_relative_specifiers() -> None:
+    from egress.analyzers.javascript import JavaScriptAnalyzer
+
+    code = (b"const path = require('path');\n"
+            b"const a = require(path.join(__dirname, '..', 'lib', 'a.js'));\n"
+            b"const b = require(__dirname + '/b');\nfunction later() { return require(__dirname + '/c'); }\n")
+    analysis = JavaScriptAnalyzer().analyze(SourceFile("src/index.js", code))
+    assert analysis.imports == ("../lib/a.js", "./b")          # the lazy one is not a load
+    assert analysis.findings == ()

@@ -264,8 +264,10 @@ def with_imports(analyses: dict[str, FileAnalysis],
     out = dict(analyses)
     for path, specifiers in imports.items():
         analysis = out.get(path)
-        if analysis is not None and analysis.imports != specifiers:
-            out[path] = dataclasses.replace(analysis, imports=specifiers)
+        if analysis is not None:            # the analyzer's own (folded) loads are kept beside the text's
+            merged = tuple(dict.fromkeys(specifiers + analysis.imports))
+            if merged != analysis.imports:
+                out[path] = dataclasses.replace(analysis, imports=merged)
     return out
 
 

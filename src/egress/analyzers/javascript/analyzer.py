@@ -101,7 +101,8 @@ class JavaScriptAnalyzer(Analyzer):
         error = f"syntax error at line {parsed.error_line}" if parsed.error_line is not None else None
         if error is None and file_pass.flow.exhausted:
             error = "analysis budget exceeded"     # findings may be missing: never a clean file
-        return FileAnalysis(source.path, tuple(findings), error, exports, local_uses)
+        return FileAnalysis(source.path, tuple(findings), error, exports, local_uses,
+                            imports=tuple(dict.fromkeys(file_pass.loads)))
 
 
 def _text(data: bytes) -> bytes | None:
@@ -163,6 +164,7 @@ class _FilePass:
         self._hint: str | None = None
         self._dynamic_places: set[tuple] = set()
         self.payload_bytes = [0]           # decoded payload bytes analysed, shared with nested passes
+        self.loads: list[str] = []         # folded relative specifiers loaded at top level (load graph)
         self.request_details = False       # destinations and data sent of network calls (top level only)
 
     def run(self) -> list[Finding]:
@@ -222,6 +224,8 @@ class _FilePass:
         note = "; ".join(n for n in (how, hidden) if n)
         step = self.source.step(node, f"{form} '{specifier}'" + (f" ({how})" if how else ""))
         if is_relative(specifier):
+            if argument.type not in ("string", "template_string") and not in_function(node):
+                self.loads.append(specifier)    # a computed local load the text pass cannot see
             return LocalValue(specifier, None, None, (step,), node.start_byte) if form != "import()" else None
         if via is not None and via.label == "require" and not via.trace:
             via = None                                    # `require.call` etc. say so by their form

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import posixpath
 import re
 import zlib
 from typing import Callable
@@ -305,7 +306,19 @@ def _inflate(wbits: int) -> Function:
     return handler
 
 
+def _path_join(folder: Folder, args: list[Node], depth: int) -> str | None:
+    """`path.join(__dirname, 'lib', 'x.js')`: a path relative to the file when its first part is."""
+    parts = [folder.string(a, depth + 1) for a in args]
+    if not parts or any(p is None for p in parts):
+        return None
+    joined = posixpath.normpath(posixpath.join(*parts))   # type: ignore[arg-type]
+    if parts[0] in (".", "./") or str(parts[0]).startswith(("./", "../")):
+        return joined if joined.startswith("../") else "./" + joined.removeprefix("./")
+    return joined
+
+
 _FUNCTIONS: dict[str, Function] = {
+    "path.join": _path_join, "path.resolve": _path_join, "path.posix.join": _path_join,
     "String.fromCharCode": _from_char_code, "String.fromCodePoint": _from_char_code,
     "String.fromCharCode.apply": _from_char_code_apply, "Buffer.from": _buffer_from,
     "atob": _atob, "decodeURIComponent": _decode_uri, "decodeURI": _decode_uri, "String": _string_call,

@@ -175,7 +175,10 @@ def _cast(folder: Folder, node: Node, depth: int) -> Const | None:
 def _identifier(folder: Folder, node: Node, depth: int) -> Const | None:
     if folder.lookup is None:
         return None
-    return folder.value(folder.lookup(node), depth)
+    found = folder.lookup(node)
+    if found is None and _text(node) == "__dirname":
+        return "."          # the file's own folder: `__dirname + '/lib/x.js'` names ./lib/x.js
+    return folder.value(found, depth)
 
 
 def _number(_: Folder, node: Node, __: int) -> int | None:
