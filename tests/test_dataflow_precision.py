@@ -42,3 +42,11 @@ def test_what_is_sent_on_a_socket_from_create_connection() -> None:
            for f in PythonAnalyzer().analyze(SourceFile("cc.py", code)).findings]
     assert got == [("socket.create_connection", 3, ("198.51.100.7:4444",), ("env AWS_SECRET_ACCESS_KEY",)),
                    ("socket.create_connection", 6, ("198.51.100.8:80",), ())]
+
+
+def test_asyncio_open_connection_has_its_destination() -> None:
+    from egress.analyzers.python import PythonAnalyzer
+
+    code = b"import asyncio\nasync def f():\n    r, w = await asyncio.open_connection('198.51.100.88', 8080)\n"
+    [f] = PythonAnalyzer().analyze(SourceFile("a.py", code)).findings
+    assert (f.api, f.line, [d.text for d in f.destinations]) == ("asyncio.open_connection", 3, ["198.51.100.88:8080"])

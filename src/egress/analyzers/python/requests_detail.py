@@ -49,7 +49,8 @@ SINKS: dict[str, tuple[str, str]] = {
     "httplib.HTTP": ("host", "http"), "httplib.HTTPS": ("host", "https"),
     **{api: ("host", "") for api in (
         "smtplib.SMTP", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP", "ftplib.FTP_TLS", "poplib.POP3",
-        "poplib.POP3_SSL", "imaplib.IMAP4", "imaplib.IMAP4_SSL", "telnetlib.Telnet", "smtplib.SMTP.connect")},
+        "poplib.POP3_SSL", "imaplib.IMAP4", "imaplib.IMAP4_SSL", "telnetlib.Telnet", "smtplib.SMTP.connect",
+        "asyncio.open_connection")},
     **{api: ("address", "") for api in (
         "socket.create_connection", "socket.socket.connect", "socket.socket.connect_ex", "ssl.SSLSocket.connect",
         "ssl.SSLSocket.connect_ex")},
