@@ -37,3 +37,14 @@ def test_a_new_function_gets_require_under_another_name() -> None:
     found = [(f.kind.value, f.api, f.line, f.data_sources) for f in JavaScriptAnalyzer().analyze(
         SourceFile("f.js", code)).findings]
     assert found == [("network", "https.get", 1, ("env GITHUB_TOKEN",))]
+
+
+def test_a_local_loader_wrapper_is_read_at_its_calls() -> None:
+    code = (b"function load(x) { return require(x); }\nconst imp = (n) => require(n);\n"
+            b"load('https').get('https://w.example.com/a');\nimp('net').connect(4444, '198.51.100.201');\n"
+            b"function other(y) { return require(y); }\nother(process.argv[2]);\n")
+    found = [(f.kind.value, f.api, f.line, tuple(d.text for d in f.destinations))
+             for f in JavaScriptAnalyzer().analyze(SourceFile("w.js", code)).findings]
+    assert found == [("network", "https.get", 3, ("https://w.example.com/a",)),
+                     ("network", "net.connect", 4, ("198.51.100.201:4444",)),
+                     ("dynamicRequire", "require", 5, ())]       # a caller passes what cannot be folded

@@ -26,7 +26,7 @@ from egress.model import (
     Capability, Confidence, Ecosystem, ExportFact, FileAnalysis, Finding, FindingKind, LocalUse, SourceFile,
 )
 
-from .bindings import Bindings
+from .bindings import Bindings, arguments_of
 from .crossfile import Names, export_targets, exported_names, is_relative, static_export_facts, top_level_function
 from .details import RequestDetails
 from .flow import FileFlow
@@ -205,6 +205,33 @@ class _FilePass:
             else:
                 self.flow.bind(binding.ident, (bound,))
 
+    def _through_wrapper(self, node: Node, argument: Node) -> bool:
+        """A `require` of a parameter whose function's callers all pass constant module names.
+
+        Each such call is then read as the load (it climbs from there, so
+        `load('https').get(u)` is `https.get`); any caller passing a name that
+        cannot be folded leaves the dynamic require reported as before.
+        """
+        if argument.type != "identifier" or self.depth > 0:
+            return False
+        bindings = Bindings(self.index, self.constant)
+        param = bindings.parameter(argument)
+        if param is None:
+            return False
+        fn, position = param
+        if node.parent is None or not (node.parent.type == "return_statement" or node.parent == fn
+                                       or (node.parent.type == "parenthesized_expression")):
+            return False                # only a function that hands the module back
+        calls = bindings.callers(fn)
+        passed = [arguments_of(c)[position] if position < len(arguments_of(c)) else None for c in calls]
+        if not calls or any(p is None or fold_detail(p, self.constant).value is None for p in passed):
+            return False
+        for call, arg in zip(calls, passed):
+            value = self.load(call, arg, "require")
+            if value is not None:
+                self.flow.climb(call, (value,))
+        return True
+
     def load(self, node: Node, argument: Node | None, form: str, via: SpecialValue | None = None) -> Value | None:
         """The value a module specifier loads: a network module, a local module, a loader module.
 
@@ -212,6 +239,8 @@ class _FilePass:
         """
         folded = fold_detail(argument, self.constant)
         if folded.value is None:
+            if form == "require" and argument is not None and self._through_wrapper(node, argument):
+                return None     # `function load(x) { return require(x) }`: each call of it is the load
             if form not in ("import", "export") and argument is not None:
                 api = {"require": "require", "import()": "import"}.get(form, form)
                 self.dynamic(node, FindingKind.DYNAMIC_REQUIRE, api, Confidence.LOW,
