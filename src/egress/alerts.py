@@ -84,10 +84,11 @@ def package_result(
     early_network = [f for f in counted
                      if f.kind is FindingKind.NETWORK and f.timing in (Timing.INSTALL, Timing.STARTUP)]
     alerts: list[Alert] = []
+    reaches = _hooks_reaching(artifact, counted, early_network)
     for f in counted:
         kind, severity = ALERT_TYPES[f.kind]
         if f.kind is FindingKind.INSTALL_SCRIPT:
-            severity = hook_severity(f, bool(early_network))
+            severity = hook_severity(f, f.api in reaches)
         alerts.append(Alert(type=kind, severity=severity, finding=f))
     alerts.extend(Alert(type="installTimeNetwork", severity=Severity.HIGH, finding=f) for f in early_network)
     for f in counted:
@@ -118,6 +119,37 @@ def package_result(
         artifact_kind=str(artifact.metadata.get("kind", "")),
         filename=str(artifact.metadata.get("filename", "")),
     )
+
+
+def _hooks_reaching(artifact: PackageArtifact, counted: list[Finding], early: list[Finding]) -> set[str]:
+    """The install hooks (`scripts.postinstall`) whose own run reaches the network.
+
+    A hook reaches what is on its own package.json line (its tools, its inline
+    code) and what runs in the files it names; install-time network in files no
+    hook names (loaded by them, or an sdist's setup.py) counts for every hook that
+    runs code.  A hook that only echoes a message stays low whatever its siblings do.
+    """
+    if not early:
+        return set()
+    from egress.context import install_hooks, node_files_of
+    from egress.install_scripts import hook_shell_scripts
+
+    hooks = {f.api: f for f in counted if f.kind is FindingKind.INSTALL_SCRIPT}
+    named: dict[str, set[str]] = {api: set() for api in hooks}
+    for name, command in install_hooks(artifact.metadata):
+        named.setdefault(f"scripts.{name}", set()).update(node_files_of(command))
+    for path, (name, _) in hook_shell_scripts(artifact.metadata).items():
+        named.setdefault(f"scripts.{name}", set()).add(path)
+    every = set().union(*named.values()) if named else set()
+    found: set[str] = set()
+    for api, hook in hooks.items():
+        for f in early:
+            on_line = f.file == "package.json" and f.line == hook.line
+            if on_line or f.file in named.get(api, ()) or (
+                    f.file != "package.json" and f.file not in every and named.get(api)):
+                found.add(api)
+                break
+    return found
 
 
 def hook_severity(hook: Finding, early_network: bool) -> Severity:
