@@ -44,3 +44,17 @@ def test_a_hatch_hook_that_downloads_is_install_time_network() -> None:
     [net] = [f for f in result.findings if f.kind is FindingKind.NETWORK]
     assert (net.api, net.file, net.line, net.timing) == ("urllib.request.urlopen", "hatch_build.py", 2, Timing.INSTALL)
     assert ("installTimeNetwork", "high") in {(a.type, a.severity.value) for a in result.alerts}
+
+
+def test_a_shipped_sitecustomize_runs_at_every_interpreter_start() -> None:
+    sources = {"sitecustomize.py": b"import urllib.request\nurllib.request.urlopen('http://198.51.100.3/s')\n",
+               "pkg/__init__.py": b""}
+
+    def read(want):
+        return (SourceFile(p, d) for p, d in sources.items() if want(p))
+
+    [result] = scan([PackageArtifact(Ecosystem.PYPI, "sc", "1.0", read_files=read, metadata={"kind": "wheel"})],
+                    ScanOptions(jobs=1)).packages
+    [net] = [f for f in result.findings if f.kind is FindingKind.NETWORK]
+    assert (net.file, net.line, net.timing) == ("sitecustomize.py", 2, Timing.STARTUP)
+    assert ("installTimeNetwork", "high") in {(a.type, a.severity.value) for a in result.alerts}

@@ -402,7 +402,8 @@ def load_times(artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis],
         startup_roots: list[str] = []
     else:
         entries = python_entries(artifact.metadata, linker.resolve, analyses)
-        startup_roots = [p for p in analyses if p.endswith(".pth")]
+        # .pth lines, and the modules site imports at every start when they sit at the top of a path
+        startup_roots = [p for p in analyses if p.endswith(".pth") or p in ("sitecustomize.py", "usercustomize.py")]
     imported = loaded_from(entries, analyses, linker.resolve)
     return LoadTimes(
         install=loaded_from(install_roots, analyses, linker.resolve),
