@@ -201,3 +201,18 @@ def test_six_columns_at_80_when_they_fit_whole() -> None:
 └───────────────┴──────────┴─────────┴────────┴──────────────┴───────────────┘
 1 package: 0 network, 0 partial, 1 none
 """
+
+
+def test_first_evidence_is_the_worst_network_alert() -> None:
+    from egress.alerts import package_result
+    from egress.model import Capability, Confidence, Ecosystem, Finding, FindingKind, PackageArtifact
+    from egress.report.table import _first_evidence
+
+    def net(line: int, sources: tuple[str, ...]) -> Finding:
+        return Finding(kind=FindingKind.NETWORK, api="socket.socket.connect", module="socket",
+                       capability=Capability.CONNECT, file="setup.py", line=line, column=1, snippet="s.connect(a)",
+                       confidence=Confidence.HIGH, in_function=False, data_sources=sources)
+
+    artifact = PackageArtifact(Ecosystem.PYPI, "p01", "1.0", read_files=lambda want: iter(()))
+    result = package_result(artifact, [net(3, ()), net(4, ("file /etc/passwd",))], [], 1)
+    assert _first_evidence(result) == "setup.py:4"

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from egress.model import Alert, Finding, PackageResult, ScanResult, Severity, Verdict
+from egress.model import Alert, Finding, FindingKind, PackageResult, ScanResult, Severity, Verdict
 from egress.report import ReportOptions
 from egress.report.wording import alert_kinds, severity_then_name, shown_errors
 
@@ -48,8 +48,13 @@ def report_width(options: ReportOptions, environ: Mapping[str, str] | None = Non
 
 
 def _first_evidence(p: PackageResult) -> str:
-    network = [a for a in p.alerts if a.type == "networkAccess"]
-    return f"{network[0].finding.file}:{network[0].finding.line}" if network else ""
+    """Where the worst network alert points (the first of them in file order)."""
+    network = [a for a in p.alerts if a.finding.kind is FindingKind.NETWORK]
+    if not network:
+        return ""
+    worst = max(a.severity.rank for a in network)
+    first = next(a for a in network if a.severity.rank == worst)
+    return f"{first.finding.file}:{first.finding.line}"
 
 
 def _apis(p: PackageResult) -> str:
