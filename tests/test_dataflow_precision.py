@@ -50,3 +50,19 @@ def test_asyncio_open_connection_has_its_destination() -> None:
     code = b"import asyncio\nasync def f():\n    r, w = await asyncio.open_connection('198.51.100.88', 8080)\n"
     [f] = PythonAnalyzer().analyze(SourceFile("a.py", code)).findings
     assert (f.api, f.line, [d.text for d in f.destinations]) == ("asyncio.open_connection", 3, ["198.51.100.88:8080"])
+
+
+def test_a_python_loader_wrapper_is_read_at_its_calls() -> None:
+    from egress.analyzers.python import PythonAnalyzer
+
+    code = (b"import importlib\ndef imp(n):\n    return __import__(n)\ndef load(m):\n"
+            b"    return importlib.import_module(m)\n"
+            b"imp('socket').create_connection(('198.51.100.201', 4444))\n"
+            b"load('urllib.request').urlopen('http://x.example/a')\n")
+    got = [(f.kind.value, f.api, f.line, tuple(d.text for d in f.destinations))
+           for f in PythonAnalyzer().analyze(SourceFile("w.py", code)).findings]
+    assert [g for g in got if g[0] == "network"] == [
+        ("network", "socket.create_connection", 6, ("198.51.100.201:4444",)),
+        ("network", "urllib.request.urlopen", 7, ("http://x.example/a",))]
+    # the wrapper's own body stays a dynamic import: other callers may pass anything
+    assert [(g[1], g[2]) for g in got if g[0] == "dynamicRequire"] == [("__import__", 3), ("importlib.import_module", 5)]

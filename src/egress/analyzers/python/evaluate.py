@@ -364,6 +364,9 @@ class Evaluator:
         if isinstance(v, FuncVal):
             if self._property_call(v, call, scope, order):
                 return ()                    # a property's value called (see ``callees``)
+            wrapped = self._wrapped_import(v, call, scope, order)
+            if wrapped:
+                return wrapped
             return _union(self.eval(r, v.scope, o) for r, o in v.scope.returns)
         if isinstance(v, DynImport):
             rec = self.dynamic_import(v, call, scope, order)
@@ -372,6 +375,24 @@ class Evaluator:
             last = v.attrs[-1] if v.attrs else v.member
             if last and last[:1].isupper():      # `Client()`: an instance; its methods are linked too
                 return (v,)
+        return ()
+
+    def _wrapped_import(self, v: "FuncVal", call: Call, scope: Scope, order: int) -> Values:
+        """`def imp(n): return __import__(n)`: a call `imp('socket')` imports what its caller names."""
+        params = v.scope.params
+        for r, o in v.scope.returns:
+            if not (isinstance(r, Call) and r.args and isinstance(r.args[0], Name) and r.args[0].id in params):
+                continue
+            position = params.index(r.args[0].id)
+            if position >= len(call.args):
+                continue
+            for dv in self.eval(r.func, v.scope, o):
+                if isinstance(dv, DynImport):
+                    here = Call(line=call.line, col=call.col, func=r.func, args=(call.args[position], *r.args[1:]),
+                                keywords=r.keywords)
+                    rec = self.dynamic_import(dv, here, scope, order)
+                    if rec is not None:
+                        return self.import_values(rec)
         return ()
 
     def network_base(self, info: ClassInfo, depth: int = 0) -> MemVal | None:
