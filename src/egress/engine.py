@@ -229,10 +229,9 @@ def scan(
                 if source.path in declared:
                     source = dataclasses.replace(source, language="javascript")
                 elif language_of(source.path) is None and artifact.ecosystem is Ecosystem.PYPI:
-                    language = script_language(source.data)      # a wheel's bin/ script: `#!python`
-                    if language is None:
+                    if script_language(source.data) != "python":     # a wheel's bin/ script: `#!python`
                         return
-                    source = dataclasses.replace(source, language=language)
+                    source = dataclasses.replace(source, language="python")
                 if len(source.data) > options.max_file_size:
                     item.not_analysed.append(NotAnalysed(
                         source.path, f"file too large ({len(source.data)} bytes > {options.max_file_size})"))
@@ -343,13 +342,7 @@ def _hook_language(how: str, data: bytes) -> str | None:
     """The analyzer for a file an install hook runs; None: read it as shell commands."""
     if how == "python":
         return "python"
-    if how == "exec":                       # `./setup`: its #! line says what it is
-        first = data[:200].split(b"\n", 1)[0]
-        if first.startswith(b"#!") and b"node" in first:
-            return "javascript"
-        if first.startswith(b"#!") and b"python" in first:
-            return "python"
-    return None
+    return script_language(data) if how == "exec" else None      # `./setup`: its #! line says
 
 
 def _read_hook_script(item: _PackageWork, source: SourceFile, hook: str) -> None:

@@ -147,7 +147,7 @@ def hook_shell_scripts(metadata: dict) -> dict[str, tuple[str, str]]:
     return found
 
 
-_PYTHONS = frozenset({"python", "python3", "python2"})
+_PYTHONS = frozenset(name for name, (language, _) in _INLINE_FLAGS.items() if language == "python")
 _PATH_WORD = re.compile(r"^(?:\./)?[\w.@+-][\w./@+-]*$")
 _GYP_COMMAND = re.compile(r"<!@?\((.*)")
 

@@ -40,9 +40,13 @@ def is_wheel_script(path: str) -> bool:
 
 
 def script_language(data: bytes) -> str | None:
-    """The language a script without a known suffix is in, from its ``#!`` line (only Python here)."""
+    """The language a script without a known suffix is in, from its ``#!`` line: Node or Python."""
     first = data[:200].split(b"\n", 1)[0]
-    return "python" if first.startswith(b"#!") and b"python" in first else None
+    if not first.startswith(b"#!"):
+        return None
+    if b"node" in first:
+        return "javascript"
+    return "python" if b"python" in first else None
 
 
 def declared_scripts(metadata: dict) -> frozenset[str]:

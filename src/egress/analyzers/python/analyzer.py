@@ -65,18 +65,20 @@ class PythonAnalyzer(Analyzer):
         if not source.path.endswith(".pth"):
             try:
                 text = decode(source.data)
+            except DecodeError:
+                return FileAnalysis(source.path, error=self.analyze(source).error)
+            try:
                 data = source.data if source.data.isascii() else text.encode("utf-8", "surrogatepass")
                 if not from_treesitter.parse(data, self._limit).root_node.has_error:
                     return FileAnalysis(source.path)
-            except (DecodeError, from_treesitter.ParseTimeout):
+            except from_treesitter.ParseTimeout:
                 pass
             try:
-                text = decode(source.data)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     compile(text, source.path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
                 return FileAnalysis(source.path)
-            except (DecodeError, SyntaxError, ValueError, MemoryError, RecursionError):
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
                 pass    # the full analysis reports the reason (or reads Python 2 with tree-sitter)
         return FileAnalysis(source.path, error=self.analyze(source).error)
 

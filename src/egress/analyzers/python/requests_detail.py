@@ -128,8 +128,7 @@ class RequestDetails:
             if url is None:
                 return []
             sinks.append((url, scope, order))
-            return [self._parsed(p.text, "; ".join(p.notes)) if "://" in p.text or p.text == DYNAMIC
-                    else self._parsed(DYNAMIC, "; ".join(p.notes)) for p in self.strings.pieces(url, scope, order)]
+            return self._url_texts(url, scope, order)
         if shape == "host":
             host, port = _arg(call, 0, "host"), _arg(call, 1, "port")
             if host is None:
@@ -200,6 +199,10 @@ class RequestDetails:
                 if url is None:
                     return []
         sinks.append((url, scope, order))
+        return self._url_texts(url, scope, order)
+
+    def _url_texts(self, url: Expr, scope: Scope, order: int) -> list[Destination]:
+        """A URL argument's readings as destinations."""
         out = []
         for piece in self.strings.pieces(url, scope, order):
             note = "; ".join(piece.notes)
