@@ -277,12 +277,13 @@ def scan(
             for item in work:
                 if not item.exports_network or not item.skipped:
                     continue
-                names = _linkable_names(item)
+                linkable = _Linkable(item)
                 waiting: list[SourceFile] = []
                 for source in item.skipped:
-                    if item.analyses.get(source.path, FileAnalysis(source.path)).error is not None:
+                    analysis = item.analyses.get(source.path, FileAnalysis(source.path))
+                    if analysis.error is not None:
                         continue
-                    if names.search(source.data) is not None:
+                    if linkable.may_link(source, analysis):
                         runner.submit(item, source, check_only=False)
                         submitted = True
                     else:
@@ -354,6 +355,44 @@ def _read_hook_script(item: _PackageWork, source: SourceFile, hook: str) -> None
     item.hook_findings.extend(found)
     install = item.context.install_files | {source.path, *node_files}
     item.context = dataclasses.replace(item.context, install_files=frozenset(install))
+
+
+class _Linkable:
+    """Which skipped files of a package may link to a module of it that hands something out.
+
+    A use links only through an import whose specifier the linker resolves to such a
+    module, so a file whose checked parse listed its imports (``FileAnalysis.links``)
+    is analysed only when one of them resolves there, by the linker's own rules.  A
+    file without that list falls back to a text test (``_linkable_names``).
+    """
+
+    def __init__(self, item: _PackageWork) -> None:
+        self._item = item
+        self._linker = PackageLinker(item.artifact.ecosystem, item.analyses, item.artifact.metadata)
+        self._targets = self._reaching_network()
+        self._names: "re2._Regexp | None" = None
+
+    def _reaching_network(self) -> frozenset[str]:
+        """Files that hand out a network API, or hand on (re-export, call) one of such a file."""
+        reaching = {path for path, analysis in self._item.analyses.items()
+                    if any(fact.api for fact in analysis.exports)}
+        handing_on = {path: {fact.via_specifier for fact in analysis.exports if fact.via_specifier}
+                      for path, analysis in self._item.analyses.items() if path not in reaching}
+        changed = True
+        while changed:
+            changed = False
+            for path, specifiers in handing_on.items():
+                if path not in reaching and any(self._linker.resolve(path, s) in reaching for s in specifiers):
+                    reaching.add(path)
+                    changed = True
+        return frozenset(reaching)
+
+    def may_link(self, source: SourceFile, analysis: FileAnalysis) -> bool:
+        if analysis.links is not None:
+            return any(self._linker.resolve(source.path, spec) in self._targets for spec in analysis.links)
+        if self._names is None:
+            self._names = _linkable_names(self._item)
+        return self._names.search(source.data) is not None
 
 
 def _linkable_names(item: _PackageWork):

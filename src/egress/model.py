@@ -224,6 +224,10 @@ class FileAnalysis:
     #: Local module specifiers this file loads when its top level runs, from the engine's text
     #: pass (``entrypoints.load_specifiers``), not from analyzers: the load graph behind timing.
     imports: tuple[str, ...] = ()
+    #: For a file only checked (the pre-filter saw nothing to analyse): every module specifier it
+    #: names in an import, anywhere in the file; None when unknown.  The engine analyses such a file
+    #: in a later round only when one of them resolves to a file that hands out network capability.
+    links: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

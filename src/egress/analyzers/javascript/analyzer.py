@@ -32,7 +32,7 @@ from .details import RequestDetails
 from .flow import FileFlow
 from .fold import Folded, describe, fold_detail
 from .hidden import special_call
-from .imports import ImportSite, dynamic_import_sites, require_sites, static_sites
+from .imports import ImportSite, dynamic_import_sites, relative_specifiers, require_sites, static_sites
 from .ipc import local_keys
 from .location import SourceText, in_function
 from .parsing import Parsers
@@ -83,7 +83,7 @@ class JavaScriptAnalyzer(Analyzer):
         except Exception as exc:  # noqa: BLE001 - a file must never crash a scan
             return FileAnalysis(source.path, error=f"parse failed: {type(exc).__name__}: {exc}"[:200])
         error = f"syntax error at line {parsed.error_line}" if parsed.error_line is not None else None
-        return FileAnalysis(source.path, error=error)
+        return FileAnalysis(source.path, error=error, links=relative_specifiers(parsed.tree.root_node, data))
 
     def analyze(self, source: SourceFile) -> FileAnalysis:
         data = _text(source.data)

@@ -12,9 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+import re2
 from tree_sitter import Node
 
 from .scope import NameIndex
+
+#: A quoted relative specifier (`'./x'`, `"../"`, `'..'`): how a file can name another of its package.
+_RELATIVE_STRING = re2.compile(rb"'\.\.?(?:/[^'\n]*)?'" + rb'|"\.\.?(?:/[^"\n]*)?"')
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,36 @@ def _export_site(stmt: Node) -> ImportSite:
                 if name is not None:
                     exposed.append(_name(name))
     return ImportSite(stmt, "export", stmt.child_by_field_name("source"), exposed=tuple(exposed))
+
+
+def relative_specifiers(root: Node, data: bytes) -> tuple[str, ...]:
+    """Every relative specifier the file loads anywhere: `require`, `import()`, `import`/`export … from`.
+
+    For a file the pre-filter skipped (no computed `require`, no escapes), so that
+    the engine can tell whether it imports a module of its package that hands out
+    network capability.  Literal strings are found by text and confirmed in the tree:
+    a quoted `./x` in a comment or inside a longer string is not a load.  A shadowed
+    `require` still counts (an over-approximation: one more file analysed).
+    """
+    found: dict[str, None] = {}
+    for match in _RELATIVE_STRING.finditer(data):
+        start, end = match.span()
+        node = root.descendant_for_byte_range(start, end)
+        if node is None or node.type != "string" or node.start_byte != start or node.end_byte != end:
+            continue
+        parent = node.parent
+        if parent is None:
+            continue
+        if parent.type == "arguments":
+            call = parent.parent
+            callee = call.child_by_field_name("function") if call is not None else None
+            if callee is None or call.type != "call_expression" or not (
+                    callee.type == "import" or callee.type == "identifier" and callee.text == b"require"):
+                continue
+        elif parent.type not in ("import_statement", "export_statement", "import_require_clause"):
+            continue
+        found.setdefault(data[start + 1:end - 1].decode("utf-8", "surrogateescape"), None)
+    return tuple(found)
 
 
 def _first_argument(call: Node) -> Node | None:

@@ -15,7 +15,7 @@ import warnings
 import re2
 
 from egress.analyzers.interface import Analyzer
-from egress.analyzers.python import facts, from_ast, from_treesitter
+from egress.analyzers.python import facts, from_ast, from_treesitter, links
 from egress.analyzers.python.decode import DecodeError, decode, pth_source, split_lines
 from egress.analyzers.python.evaluate import Evaluator
 from egress.analyzers.python.locate import Locator
@@ -69,8 +69,9 @@ class PythonAnalyzer(Analyzer):
                 return FileAnalysis(source.path, error=self.analyze(source).error)
             try:
                 data = source.data if source.data.isascii() else text.encode("utf-8", "surrogatepass")
-                if not from_treesitter.parse(data, self._limit).root_node.has_error:
-                    return FileAnalysis(source.path)
+                root = from_treesitter.parse(data, self._limit).root_node
+                if not root.has_error:
+                    return FileAnalysis(source.path, links=links.imported_modules(root, data))
             except from_treesitter.ParseTimeout:
                 pass
             try:
