@@ -36,7 +36,7 @@ from .imports import ImportSite, dynamic_import_sites, relative_specifiers, requ
 from .ipc import local_keys
 from .location import SourceText, in_function
 from .parsing import Parsers
-from .scope import NameIndex
+from .scope import NameGate, NameIndex
 from .shellout import launcher_module
 from .special import (
     CODE, FUNCTION, LAUNCHER, LOADER, LOADER_SPECIFIERS, MODULE_CLASS, MODULE_OBJECT, PROCESS, VM, VM_SPECIFIERS,
@@ -63,6 +63,7 @@ class JavaScriptAnalyzer(Analyzer):
         self._parsers = Parsers()
         self._global_roots = _global_roots(self._catalog)
         self._hints = _hint_pattern(self._catalog)
+        self._gate = NameGate((*self._global_roots, *_HIDDEN_NAMES))
 
     def __reduce__(self) -> tuple:
         # Parsers cannot be pickled; a copy sent to a worker rebuilds its own.
@@ -92,7 +93,7 @@ class JavaScriptAnalyzer(Analyzer):
         try:
             parsed = self._parsers.parse(source.path, data)
             file_pass = _FilePass(self._catalog, self._global_roots, source.path, data, parsed.tree.root_node,
-                                  self._parsers, self._hints)
+                                  self._parsers, self._hints, gate=self._gate)
             file_pass.request_details = self._request_details
             findings = file_pass.run()
             exports, local_uses = file_pass.facts()
@@ -119,6 +120,11 @@ def _text(data: bytes) -> bytes | None:
     return data
 
 
+#: Free names the passes look up in every file besides the catalog's globals (``_hidden``, ``require_sites``).
+_HIDDEN_NAMES = ("require", "module", "__non_webpack_require__", "process", "eval", "Function", "setTimeout",
+                 "setInterval", "global", "globalThis", "window", "self")
+
+
 def _hint_pattern(catalog: Catalog) -> "re.Pattern[bytes]":
     """Quoted network module or client names and URLs: hints next to what cannot be resolved."""
     words = sorted({*catalog.modules, *catalog.dependencies}, key=lambda w: (-len(w), w))
@@ -142,7 +148,7 @@ class _FilePass:
     """The passes over one parsed file (or one decoded payload, `depth` > 0)."""
 
     def __init__(self, catalog: Catalog, global_roots: dict, path: str, data: bytes, root: Node,
-                 parsers: Parsers, hints: "re.Pattern[bytes]", depth: int = 0) -> None:
+                 parsers: Parsers, hints: "re.Pattern[bytes]", depth: int = 0, gate: NameGate | None = None) -> None:
         self.catalog = catalog
         self.global_roots = global_roots
         self.source = SourceText(path, data)
@@ -150,7 +156,8 @@ class _FilePass:
         self.parsers = parsers
         self.hints = hints
         self.depth = depth
-        self.index = NameIndex(root, data)
+        self.gate = gate
+        self.index = NameIndex(root, data, gate.absent(data) if gate is not None else frozenset())
         self.flow = FileFlow(catalog, self.source, self.index, self.constant)
         self.flow.on_special = lambda call, value, construct: special_call(self, call, value, construct)
         self.flow.on_export = self._on_export if depth == 0 else None
@@ -499,7 +506,7 @@ class _FilePass:
         """A pass over a decoded payload, and the payload line of its first syntax error."""
         parsed = self.parsers.parse("payload.js", data)
         nested = _FilePass(self.catalog, self.global_roots, self.source.path, data, parsed.tree.root_node,
-                           self.parsers, self.hints, depth)
+                           self.parsers, self.hints, depth, self.gate)
         nested.payload_bytes = self.payload_bytes
         nested.request_details = self.request_details    # where the payload connects, what it sends
         return nested, parsed.error_line
