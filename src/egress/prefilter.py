@@ -15,7 +15,7 @@ from __future__ import annotations
 import re as std_re
 import re2
 
-from egress.catalog import Catalog
+from egress.catalog import VENDOR_SEGMENTS, Catalog
 from egress.catalog.shell_tools import signals
 from egress.model import Ecosystem, own_names
 
@@ -29,6 +29,8 @@ _JS_DYNAMIC = (
     # folded and decoded names (fold.py, decoders.py): a reversed string, URI escapes, the global object
     r"\.\s*reverse\s*\(", r"\bdecodeURI", r"\bglobalThis\b", r"\b__non_webpack_require__\b",
     r"\bfromCodePoint\b", r"\bset(?:Timeout|Interval)\s*\(\s*['\"`]",   # a timer given a string runs it as code
+    # a function's constructor is Function: `[].constructor.constructor(…)`, `(() => {}).constructor(…)`
+    r"\.\s*constructor\s*(?:\.\s*constructor\b|\()", r"[)\]}]\s*\.\s*constructor\b",
 )
 #: Python signals whose meaning only the parser can tell: ways to import or run code by name.
 _PY_DYNAMIC = (
@@ -48,8 +50,11 @@ def python_signals(roots: set[str] | frozenset[str], dynamic: bool = True) -> st
     of the dynamic signals, which are here.
     """
     alternation = _alternation(set(roots))
+    vendored = "|".join(VENDOR_SEGMENTS) + r"|requests\.packages"
     imports = (rf"\bfrom[\s\\]+(?:{alternation})\b",
-               rf"\bimport[\s\\]+[\w.,\s\\]*?\b(?:{alternation})\b")
+               rf"\bimport[\s\\]+[\w.,\s\\]*?\b(?:{alternation})\b",
+               # a vendored copy: `from pip._vendor.urllib3 import PoolManager`
+               rf"\bfrom[\s\\]+[\w.]*\b(?:{vendored})\.(?:{alternation})\b")
     launchers = signals(Ecosystem.PYPI)      # subprocess, os.system & co. (shell_tools.toml)
     if not dynamic:
         return "|".join(f"(?:{p})" for p in imports)

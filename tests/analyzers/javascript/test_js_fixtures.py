@@ -125,6 +125,13 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "ind-require-alias/index.js": {(NET, "https.get", 4, 17), (NET, "net.connect", 2, 10)},
     "ind-require-call/index.js": {(NET, "dns.lookup", 2, 30), (NET, "net.connect", 1, 27)},
     "ind-timer-string/index.js": {(NET, "dgram.createSocket", 1, 1)},
+    # values into and out of the file's own functions (interproc.py)
+    "ind-iife-require/index.js": {(NET, "https.get", 3, 8)},
+    "ind-module-argument/index.js": {(NET, "https.get", 3, 10)},
+    "ind-factory/index.js": {(NET, "https.get", 11, 7), (NET, "http.request", 12, 9), (NET, "net.connect", 13, 8)},
+    "ind-function-variable/index.js": {(NET, "http.request", 2, 12)},
+    # the Function constructor through .constructor: its payload analysed
+    "ind-constructor-chain/index.js": {(NET, "fetch", 2, 1), (NET, "fetch", 3, 1), (NET, "fetch", 5, 1)},
     "ind-timer-string/dynamic.js": {(CODE, "setTimeout", 2, 1)},
     "ind-unresolved/webpack.js": {(DYN, "__non_webpack_require__", 1, 28)},
     "ind-ts-casts/index.ts": {(NET, "fetch", 3, 1), (NET, "fetch", 4, 1)},

@@ -27,11 +27,12 @@ from egress.model import (
 )
 
 from .bindings import Bindings, arguments_of
+from .interproc import function_calls
 from .crossfile import Names, export_targets, exported_names, is_relative, static_export_facts, top_level_function
 from .details import RequestDetails
 from .flow import FileFlow
 from .fold import Folded, describe, fold_detail
-from .hidden import special_call
+from .hidden import function_constructors, special_call
 from .imports import ImportSite, dynamic_import_sites, relative_specifiers, require_sites, static_sites
 from .ipc import local_keys
 from .location import SourceText, in_function
@@ -173,6 +174,7 @@ class _FilePass:
         self.payload_bytes = [0]           # decoded payload bytes analysed, shared with nested passes
         self.loads: list[str] = []         # folded relative specifiers loaded at top level (load graph)
         self.request_details = False       # destinations and data sent of network calls (top level only)
+        self._parameters: dict[int, Node | None] = {}   # parameter declaration -> constant every call passes
 
     def run(self) -> list[Finding]:
         for site in require_sites(self.index):
@@ -317,6 +319,10 @@ class _FilePass:
                 continue
             for ref in self.index.free_references(name):
                 self.flow.climb(ref, (SpecialValue(kind, name, (), ref.start_byte),))
+        if b"constructor" in data:
+            for node in function_constructors(self.root, data, Bindings(self.index, self.constant)):
+                self.flow.climb(node, (SpecialValue(FUNCTION, "Function", (self.source.step(
+                    node, "the Function constructor, reached through .constructor"),), node.start_byte),))
         if b"process" in data and (b"inding" in data or b"mainModule" in data):
             # `global.process.mainModule.require`: the same process object through a global object
             for holder in ("global", "globalThis", "window", "self"):
@@ -511,6 +517,28 @@ class _FilePass:
         nested.request_details = self.request_details    # where the payload connects, what it sends
         return nested, parsed.error_line
 
+    def _parameter_constant(self, ident: Node, key: int) -> Node | None:
+        """A parameter every call of its local function passes the same constant for (an IIFE's
+        `(function (r, n) { r(n) })(require, 'https')`): that argument, else None."""
+        if key in self._parameters:
+            return self._parameters[key]
+        self._parameters[key] = None              # while folding the callers' arguments: no cycles
+        bindings = Bindings(self.index, self.constant)
+        found = bindings.parameter(ident)
+        decl = bindings.declaration(ident)
+        if found is None or decl is None:
+            return None
+        if any(_is_written(ref) for ref in self.index.references_to(decl, ident.text.decode("utf-8", "replace"))):
+            return None                            # reassigned inside the function: not the argument any more
+        fn, position = found
+        passed = [arguments_of(c)[position] if position < len(arguments_of(c)) else None
+                  for c in function_calls(fn, bindings)]
+        values = {fold_detail(p, self.constant).value if p is not None else None for p in passed}
+        if not passed or len(values) != 1 or None in values:
+            return None
+        self._parameters[key] = passed[0]
+        return passed[0]
+
     def constant(self, ident: Node) -> Node | None:
         """The initializer of the constant an identifier names (for folding)."""
         if ident.type != "identifier":
@@ -520,6 +548,8 @@ class _FilePass:
         if decl is None:
             return None
         declarator = decl.node.parent
+        if declarator is not None and declarator.type in _PARAMETER_HOLDERS:
+            return self._parameter_constant(ident, decl.key)
         if declarator is None or declarator.type != "variable_declarator":
             return None
         if declarator.child_by_field_name("name") != decl.node:
@@ -535,6 +565,9 @@ class _FilePass:
             if container and any(_is_mutated(ref) for ref in refs):
                 return None                 # `m.a = …`, `p.push(…)`, `f(p)`: not a constant any more
         return value
+
+
+_PARAMETER_HOLDERS = frozenset({"formal_parameters", "required_parameter", "optional_parameter", "arrow_function"})
 
 
 def _is_written(ref: Node) -> bool:

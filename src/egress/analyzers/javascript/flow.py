@@ -22,11 +22,11 @@ from typing import Callable, Iterable
 from tree_sitter import Node
 
 from egress.catalog import Catalog
-from egress.model import Capability, Confidence, Finding, FindingKind
+from egress.model import Capability, Confidence, Finding, FindingKind, LocalUse
 
-from egress.model import LocalUse
-
+from .bindings import Bindings
 from .fold import describe, fold, fold_detail
+from .interproc import argument_position, called_function, enclosing_function, function_calls, parameter
 from .location import SourceText, in_function
 from .scope import Declaration, NameIndex
 from .shellout import promisified
@@ -84,6 +84,8 @@ class FileFlow:
         self.on_special: SpecialCall | None = None
         self.on_export: ExportHook | None = None
         self.on_dynamic: DynamicHook | None = None
+        self._bindings: Bindings | None = None
+        self._returned: set[tuple[int, int, object]] = set()   # (function, call, value) climbed out once
 
     # -- entry points --------------------------------------------------
     def climb(self, node: Node, values: Iterable[Value]) -> None:
@@ -137,7 +139,11 @@ class FileFlow:
                 elif call is not None and first and promisified(call, vals):
                     node = call                 # `util.promisify(exec)` still runs commands (shellout.py)
                 else:
+                    self._into_parameter(parent, node, vals)
                     return self._escape(node, vals)
+            elif kind == "return_statement" or kind == "arrow_function" and _is(parent, "body", node):
+                self._out_of_function(node, vals)
+                return self._escape(node, vals)
             elif kind == "variable_declarator":
                 if _is(parent, "value", node):
                     holder = parent.parent.parent if parent.parent is not None else None
@@ -291,6 +297,34 @@ class FileFlow:
                 note = f"new {value.label}()" if construct else f"{value.label}() returns {result.label}"
                 results.append(with_step(result, self.source.step(_operation_node(call), note)))
         return tuple(results)
+
+    def _local_bindings(self) -> Bindings:
+        if self._bindings is None:
+            self._bindings = Bindings(self.index, self.constant)
+        return self._bindings
+
+    def _into_parameter(self, arguments: Node, node: Node, vals: tuple[Value, ...]) -> None:
+        """`go(require('https'))` with a local `function go(m)`: `m` holds the module (``interproc``)."""
+        call = arguments.parent
+        fn = called_function(call, self._local_bindings()) if call is not None else None
+        position = argument_position(arguments, node) if fn is not None else None
+        pattern = parameter(fn, position) if position is not None else None
+        if pattern is not None:
+            self._bind_pattern(pattern, tuple(with_step(v, self.source.step(node, f"{v.label} passed to a local function"))
+                                              for v in vals))
+
+    def _out_of_function(self, node: Node, vals: tuple[Value, ...]) -> None:
+        """`return require('https')` in a local function: each call of it holds the module."""
+        fn = enclosing_function(node)
+        if fn is None:
+            return
+        for call in function_calls(fn, self._local_bindings()):
+            fresh = tuple(v for v in vals if (fn.start_byte, call.start_byte, v.key) not in self._returned)
+            if not fresh:
+                continue
+            self._returned.update((fn.start_byte, call.start_byte, v.key) for v in fresh)
+            self.climb(call, tuple(with_step(v, self.source.step(call, f"{v.label} returned by a local function"))
+                                   for v in fresh))
 
     def _then(self, call: Node, vals: tuple[Value, ...]) -> None:
         """`import('https').then(m => m.request(...))`: bind the callback's parameter."""

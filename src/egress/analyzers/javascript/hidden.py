@@ -19,6 +19,7 @@ from tree_sitter import Node
 
 from egress.model import Capability, Confidence, FindingKind
 
+from .bindings import unwrap
 from .fold import PAYLOAD_BUDGET, fold_detail
 from .payload import run_payload
 from .shellout import launch_call
@@ -134,18 +135,39 @@ def _bound_parameters(fp: "_FilePass", call: Node, params: list[Node]) -> str:
     Only plain names handed straight to the new function are bound (`require`, `module`,
     `process`…), on the payload's first line so its line numbers stay the same.
     """
-    parent = call.parent
-    if parent is None or parent.type != "call_expression" or parent.child_by_field_name("function") != call:
+    invocations = _invocations(fp, call)
+    if not invocations:
         return ""
-    arguments = parent.child_by_field_name("arguments")
-    passed = [a for a in (arguments.named_children if arguments is not None else []) if a.type != "comment"]
     names: list[str] = []
     for param in params:
         folded = fold_detail(param, fp.constant, PAYLOAD_BUDGET).value
         names += [n.strip() for n in folded.split(",")] if isinstance(folded, str) else [""]
-    bound = [f"var {name} = {arg.text.decode()};" for name, arg in zip(names, passed)
-             if _IDENT.match(name) and arg.type == "identifier" and arg.text and arg.text.decode() != name]
-    return " ".join(bound) + (" " if bound else "")
+    bound: dict[str, str] = {}
+    for invocation in invocations:       # the first plain name passed at each position is bound
+        passed = _arguments(invocation)
+        for name, arg in zip(names, passed):
+            if _IDENT.match(name) and arg.type == "identifier" and arg.text and arg.text.decode() != name:
+                bound.setdefault(name, f"var {name} = {arg.text.decode()};")
+    return " ".join(bound.values()) + (" " if bound else "")
+
+
+def _invocations(fp: "_FilePass", call: Node) -> list[Node]:
+    """Calls of the function a `Function(…)` call makes: in place, or through the constant it is stored in."""
+    parent = call.parent
+    if parent is not None and parent.type == "call_expression" and parent.child_by_field_name("function") == call:
+        return [parent]
+    if parent is None or parent.type != "variable_declarator" or parent.child_by_field_name("value") != call:
+        return []
+    name = parent.child_by_field_name("name")
+    decl = fp.index.declaration_at(name) if name is not None and name.type == "identifier" else None
+    if decl is None:
+        return []
+    calls = []
+    for ref in fp.index.references_to(decl, name.text.decode("utf-8", "replace")):
+        holder = ref.parent
+        if holder is not None and holder.type == "call_expression" and holder.child_by_field_name("function") == ref:
+            calls.append(holder)
+    return calls
 
 
 def _global_object(fp: "_FilePass", call: Node, how: str) -> GlobalObject:
@@ -158,3 +180,50 @@ def _arguments(call: Node) -> list[Node]:
     if arguments is None or arguments.type != "arguments":
         return []
     return [c for c in arguments.named_children if c.type != "comment"]
+
+
+_FUNCTION_LITERALS = frozenset({
+    "function_expression", "function", "arrow_function", "generator_function", "class",
+})
+
+
+def function_constructors(root: Node, data: bytes, bindings) -> list[Node]:
+    """`.constructor` accesses that give the Function constructor (or its async/generator kin).
+
+    Any function's constructor is `Function`: `(() => {}).constructor`, `f.constructor`
+    for a local function `f`, `X.constructor.constructor` (a constructor's constructor),
+    and `Object.getPrototypeOf(async function () {}).constructor`.  Each makes code
+    from a string as `Function(…)` does, so the caller climbs from it as from `Function`.
+    """
+    found: list[Node] = []
+    needle, pos = b"constructor", 0
+    while (pos := data.find(needle, pos)) >= 0:
+        start, pos = pos, pos + len(needle)
+        prop = root.descendant_for_byte_range(start, pos)
+        if prop is None or prop.type != "property_identifier" or prop.start_byte != start or prop.end_byte != pos:
+            continue
+        member = prop.parent
+        if member is None or member.type != "member_expression" or member.child_by_field_name("property") != prop:
+            continue
+        obj = member.child_by_field_name("object")
+        if obj is not None and _makes_functions(unwrap(obj), bindings):
+            found.append(member)
+    return found
+
+
+def _makes_functions(obj: Node, bindings) -> bool:
+    """Whether `obj.constructor` is the Function constructor: `obj` is a function, or a function's prototype."""
+    if obj.type in _FUNCTION_LITERALS:
+        return True
+    if obj.type == "member_expression":
+        prop = obj.child_by_field_name("property")
+        return prop is not None and prop.text == b"constructor"      # a constructor is a function
+    if obj.type == "identifier":
+        return bindings.local_function(obj) is not None
+    if obj.type == "call_expression":                # Object.getPrototypeOf(async function () {})
+        callee = obj.child_by_field_name("function")
+        args = _arguments(obj)
+        return (callee is not None and callee.type == "member_expression" and len(args) == 1
+                and (callee.child_by_field_name("property") or obj).text == b"getPrototypeOf"
+                and unwrap(args[0]).type in _FUNCTION_LITERALS)
+    return False
