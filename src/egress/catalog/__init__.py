@@ -93,7 +93,10 @@ class Catalog:
     sources: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # module -> member -> data label
 
     def module(self, specifier: str) -> ModuleEntry | None:
-        return self.modules.get(specifier)
+        found = self.modules.get(specifier)
+        if found is None and self.ecosystem is Ecosystem.PYPI and (inner := unvendored(specifier)) is not None:
+            found = self.modules.get(inner)
+        return found
 
     def dependency(self, specifier: str) -> DependencyEntry | None:
         """The third-party client a specifier names; subpaths count (`axios/lib/x`)."""
@@ -102,8 +105,27 @@ class Catalog:
         parts = specifier.split("/")
         root = "/".join(parts[:2]) if specifier.startswith("@") else parts[0]
         if self.ecosystem is Ecosystem.PYPI:
+            inner = unvendored(specifier)
+            if inner is not None and inner != specifier:
+                return self.dependency(inner)
             root = specifier.split(".")[0]
         return self.dependencies.get(root)
+
+
+#: Package segments under which a Python distribution ships a copy of another one:
+#: `pip._vendor.requests`, `botocore.vendored.requests`, `setuptools.extern.packaging`.
+VENDOR_SEGMENTS = ("_vendor", "vendored", "_vendored", "extern", "_extern")
+
+
+def unvendored(specifier: str) -> str | None:
+    """The module a vendored copy is of (`pip._vendor.urllib3.poolmanager` -> `urllib3.poolmanager`;
+    `requests.packages.urllib3` -> `urllib3`), or None when the name is no vendored path."""
+    if "vendor" not in specifier and "extern" not in specifier and ".packages." not in specifier:
+        return None
+    parts = specifier.split(".")
+    cut = max((i for i, part in enumerate(parts) if part in VENDOR_SEGMENTS or
+               part == "packages" and i > 0 and parts[i - 1] == "requests"), default=-1)
+    return ".".join(parts[cut + 1:]) if 0 <= cut < len(parts) - 1 else None
 
 
 def _capability(value: str, where: str) -> Capability | None:

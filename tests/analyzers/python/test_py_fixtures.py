@@ -112,6 +112,13 @@ EXPECTED = {
         (N, "socket.gethostbyname", 13), (N, "urllib.request.urlopen", 18),
     },
     "ind_sys_modules/client.py": {(N, "socket.create_connection", 5)},
+    # exec through the builtins module: attribute, getattr, vars(), an imported alias
+    "ind_builtins_exec/run.py": {
+        (N, "socket.create_connection", 5), (N, "urllib.request.urlopen", 6), (N, "socket.getaddrinfo", 7),
+        (N, "socket.gethostbyname", 8),
+    },
+    # another distribution's vendored copy of a client is that client
+    "ind_vendored/client.py": {(N, "requests.get", 6), (N, "requests.post", 7), (N, "urllib3.PoolManager.request", 8)},
     "ind_exec_payload/run.py": {
         (N, "socket.create_connection", 8), (N, "socket.create_connection", 12),
         (N, "urllib.request.urlopen", 17), (N, "socket.getaddrinfo", 21), (N, "socket.gethostbyname", 24),

@@ -100,6 +100,11 @@ class Evaluator:
                     how = folded.note(self.source(e.args[1], scope, order))
                     return _union(tuple(_with_how(a, how) for a in self.attribute(v, attr, e))
                                   for v in self.eval(e.args[0], scope, order))
+            if isinstance(func, Name) and func.id == "vars" and len(e.args) == 1 \
+                    and self.visible_bindings("vars", scope, order) is None:
+                # `vars(builtins)['exec']`: a module's namespace, read like `builtins.__dict__`
+                return tuple(ModVal(f"{v.name}.__dict__", v.origin, v.trace)
+                             for v in self.eval(e.args[0], scope, order) if isinstance(v, ModVal))
             return _union(self.call(v, e, scope, order) for v in self.callees(e, scope, order))
         if isinstance(e, Choice):
             return _union(self.eval(o, scope, order) for o in e.options)

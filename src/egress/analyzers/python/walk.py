@@ -60,6 +60,15 @@ class Walker:
         self._roots: frozenset[str] | None = None
         self._details: RequestDetails | None = None      # made at the first network call
         self._shell: ShellOut | None = None               # made at the first call that starts a program
+        self._builtins_imported: bool | None = None
+
+    @property
+    def _names_builtins(self) -> bool:
+        """Whether the file imports ``builtins`` (then a plain name may be ``exec`` imported under another)."""
+        if self._builtins_imported is None:
+            self._builtins_imported = any(rec.module in ("builtins", "__builtin__")
+                                          for rec in self.ev.program.imports)
+        return self._builtins_imported
 
     @property
     def own(self) -> frozenset[str]:
@@ -128,6 +137,12 @@ class Walker:
         if isinstance(func, Name) and func.id in _BUILTINS \
                 and self.ev.visible_bindings(func.id, scope, order) is None:
             return func.id
+        if isinstance(func, Name) and not self._names_builtins:
+            return None
+        # `builtins.exec`, `getattr(builtins, 'ex' + 'ec')`, `vars(builtins)['exec']`, `from builtins import exec as run`
+        for v in self.ev.eval(func, scope, order):
+            if isinstance(v, ModVal) and v.name.startswith("builtins.") and v.name[9:] in _BUILTINS:
+                return v.name[9:]
         return None
 
     def _prefix(self, e: Expr, scope: Scope, order: int) -> None:
