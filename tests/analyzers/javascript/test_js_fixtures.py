@@ -132,6 +132,14 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "ind-function-variable/index.js": {(NET, "http.request", 2, 12)},
     # the Function constructor through .constructor: its payload analysed
     "ind-constructor-chain/index.js": {(NET, "fetch", 2, 1), (NET, "fetch", 3, 1), (NET, "fetch", 5, 1)},
+    # folding through a local accessor function, JSON text, an object's values; binding by array position
+    "ind-fold-accessor/index.js": {(NET, "https.get", 9, 1), (NET, "https.request", 10, 1)},
+    "ind-fold-json-object/index.js": {(NET, "https.get", 3, 1), (NET, "net.connect", 6, 1)},
+    "ind-array-destructure/index.js": {(NET, "https.get", 3, 1), (NET, "net.connect", 6, 1)},
+    # WebSocket and messaging clients open connections
+    "websocket-clients/index.js": {
+        (NET, "ws", 2, 11), (NET, "ws.WebSocket", 4, 1), (NET, "socket.io-client", 6, 1), (NET, "mqtt.connect", 8, 1),
+    },
     "ind-timer-string/dynamic.js": {(CODE, "setTimeout", 2, 1)},
     "ind-unresolved/webpack.js": {(DYN, "__non_webpack_require__", 1, 28)},
     "ind-ts-casts/index.ts": {(NET, "fetch", 3, 1), (NET, "fetch", 4, 1)},

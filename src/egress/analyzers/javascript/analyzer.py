@@ -550,6 +550,10 @@ class _FilePass:
         declarator = decl.node.parent
         if declarator is not None and declarator.type in _PARAMETER_HOLDERS:
             return self._parameter_constant(ident, decl.key)
+        if declarator is not None and declarator.type == "function_declaration":
+            # a function folded by its calls (`fold._local_call`), unless it is reassigned
+            refs = self.index.references_to(decl, name)
+            return None if any(_is_written(ref) for ref in refs) else declarator
         if declarator is None or declarator.type != "variable_declarator":
             return None
         if declarator.child_by_field_name("name") != decl.node:
@@ -579,6 +583,9 @@ def _is_written(ref: Node) -> bool:
     return parent.type == "update_expression"
 
 
+#: Functions that read an object or array handed to them and never change it.
+_READERS = frozenset({b"Object.values", b"Object.keys", b"Object.entries", b"JSON.stringify", b"String", b"Array.from",
+                      b"Buffer.from", b"String.fromCharCode", b"atob"})
 _MUTATORS = frozenset({"push", "pop", "shift", "unshift", "splice", "reverse", "sort", "fill", "copyWithin"})
 
 
@@ -587,8 +594,12 @@ def _is_mutated(ref: Node) -> bool:
     parent = ref.parent
     if parent is None:
         return False
-    if parent.type in ("arguments", "assignment_expression", "augmented_assignment_expression"):
-        return parent.type == "arguments" or parent.child_by_field_name("left") == ref
+    if parent.type == "arguments":
+        call = parent.parent
+        callee = call.child_by_field_name("function") if call is not None else None
+        return callee is None or callee.text not in _READERS      # `Object.values(p)` only reads it
+    if parent.type in ("assignment_expression", "augmented_assignment_expression"):
+        return parent.child_by_field_name("left") == ref
     if parent.type not in ("member_expression", "subscript_expression") or parent.child_by_field_name("object") != ref:
         return False
     grand = parent.parent

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import posixpath
 import re
 import zlib
@@ -22,7 +23,7 @@ from urllib.parse import unquote
 
 from tree_sitter import Node
 
-from .fold import Const, Exceeded, Folder
+from .fold import Const, Exceeded, Folder, ObjectLiteral
 
 Handler = Callable[[Folder, Const, list[Node], int], "Const | None"]
 Function = Callable[[Folder, list[Node], int], "Const | None"]
@@ -281,6 +282,47 @@ def _decode_uri(folder: Folder, args: list[Node], depth: int) -> Const | None:
     return unquote(data)
 
 
+def _json_parse(folder: Folder, args: list[Node], depth: int) -> Const | None:
+    """`JSON.parse('"https"')`: a string, number or list of them."""
+    text = folder.string(args[0], depth) if len(args) == 1 else None
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int)) or isinstance(value, list) and all(
+            isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+        folder.note("parsed JSON")
+        return value
+    return None
+
+
+def _object_list(part: str) -> Function:
+    """`Object.values({a: 'https'})`, `Object.keys(…)`: the literal's keys or folded values, in order."""
+    def handler(folder: Folder, args: list[Node], depth: int) -> Const | None:
+        target = folder.value(args[0], depth) if len(args) == 1 else None
+        if not isinstance(target, ObjectLiteral):
+            return None
+        out: list = []
+        for child in target.node.named_children:
+            if child.type != "pair":
+                return None                      # a spread or a method: not a plain literal
+            key = child.child_by_field_name("key")
+            name = _text(key)[1:-1] if key is not None and key.type == "string" else _text(key)
+            if part == "keys":
+                out.append(name)
+            else:
+                value = folder.value(child.child_by_field_name("value"), depth)
+                if not isinstance(value, (str, int)):
+                    return None
+                out.append(value)
+        return out
+    return handler
+
+
 def _string_call(folder: Folder, args: list[Node], depth: int) -> Const | None:
     value = folder.value(args[0], depth) if len(args) == 1 else None
     return str(value) if isinstance(value, (str, int)) else None
@@ -322,6 +364,7 @@ _FUNCTIONS: dict[str, Function] = {
     "String.fromCharCode": _from_char_code, "String.fromCodePoint": _from_char_code,
     "String.fromCharCode.apply": _from_char_code_apply, "Buffer.from": _buffer_from,
     "atob": _atob, "decodeURIComponent": _decode_uri, "decodeURI": _decode_uri, "String": _string_call,
+    "JSON.parse": _json_parse, "Object.values": _object_list("values"), "Object.keys": _object_list("keys"),
     **{f"zlib.{name}": _inflate(wbits) for name, wbits in _ZLIB.items()},
 }
 

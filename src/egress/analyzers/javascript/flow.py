@@ -26,7 +26,9 @@ from egress.model import Capability, Confidence, Finding, FindingKind, LocalUse
 
 from .bindings import Bindings
 from .fold import describe, fold, fold_detail
-from .interproc import argument_position, called_function, enclosing_function, function_calls, parameter
+from .interproc import (
+    argument_position, called_function, destructured_element, enclosing_function, function_calls, parameter,
+)
 from .location import SourceText, in_function
 from .scope import Declaration, NameIndex
 from .shellout import promisified
@@ -172,6 +174,13 @@ class FileFlow:
                 path = f"this.{_text(prop)}"
                 self._enqueue(("path", path), path, vals, prop)
                 return None
+            elif kind == "array" and (target := destructured_element(parent, node)) is not None:
+                # `const [fs, https] = [require('fs'), require('https')]`, `[, net] = [a, require('net')]`
+                if parent.parent is not None and parent.parent.type == "assignment_expression":
+                    self._assign(target, vals)
+                else:
+                    self._bind_pattern(target, vals)
+                return self._escape(node, vals)
             elif kind in _ESCAPES:
                 return self._escape(node, vals)
             else:

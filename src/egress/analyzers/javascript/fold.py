@@ -94,6 +94,7 @@ class Folder:
         self.budget = budget
         self.how: list[str] = []
         self._nodes = 0
+        self.env: list[dict[str, Const]] = []     # parameters and locals of local functions being folded
 
     def note(self, step: str) -> None:
         if step not in self.how:
@@ -146,6 +147,8 @@ def _quoted(folder: Folder, node: Node, depth: int) -> str | None:
 
 def _binary(folder: Folder, node: Node, depth: int) -> Const | None:
     operator = node.child_by_field_name("operator")
+    if operator is not None and operator.type == "-":
+        return _minus(folder, folder.value(node.child_by_field_name("left"), depth), node, depth)
     if operator is None or operator.type != "+":
         return None
     left = folder.value(node.child_by_field_name("left"), depth)
@@ -157,6 +160,14 @@ def _binary(folder: Folder, node: Node, depth: int) -> Const | None:
     if isinstance(left, int) and isinstance(right, int):
         return left + right
     return f"{left}{right}"
+
+
+def _minus(folder: Folder, left: Const | None, node: Node, depth: int) -> int | None:
+    """`i - 0x1d2`: index arithmetic of string-array accessors."""
+    right = folder.value(node.child_by_field_name("right"), depth)
+    if isinstance(left, int) and isinstance(right, int) and not isinstance(left, bool):
+        return left - right
+    return None
 
 
 def _parenthesized(folder: Folder, node: Node, depth: int) -> Const | None:
@@ -173,6 +184,8 @@ def _cast(folder: Folder, node: Node, depth: int) -> Const | None:
 
 
 def _identifier(folder: Folder, node: Node, depth: int) -> Const | None:
+    if folder.env and (name := _text(node)) in folder.env[-1]:
+        return folder.env[-1][name]
     if folder.lookup is None:
         return None
     found = folder.lookup(node)
@@ -279,7 +292,93 @@ def _key_name(key: Node) -> str | None:
 def _call(folder: Folder, node: Node, depth: int) -> Const | None:
     from .decoders import call_value        # the method and function table lives there
 
-    return call_value(folder, node, depth)
+    found = call_value(folder, node, depth)
+    return found if found is not None else _local_call(folder, node, depth)
+
+
+_FUNCTION_TYPES = frozenset({"arrow_function", "function_expression", "function", "function_declaration"})
+
+
+def _local_call(folder: Folder, node: Node, depth: int) -> Const | None:
+    """A call of the file's own small function with constant arguments: `_0x2b(1)` of
+    `var _0x2b = i => _0x1a[i]`, the string-array accessor of obfuscated code.
+
+    The body is read as straight-line code only: parameter and local assignments,
+    then `return`; anything else (a branch, a loop, a nested call with effects) is
+    no constant.  Parameters shadow the file's names while the body is folded.
+    """
+    callee = node.child_by_field_name("function")
+    if callee is None or callee.type != "identifier" or folder.lookup is None:
+        return None
+    fn = folder.lookup(callee)
+    if fn is None or fn.type not in _FUNCTION_TYPES:
+        return None
+    names = _parameter_names(fn)
+    arguments = node.child_by_field_name("arguments")
+    args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+    if names is None or len(args) > len(names):
+        return None
+    env: dict[str, Const] = {}
+    for name, arg in zip(names, args):
+        value = folder.value(arg, depth)
+        if value is None:
+            return None
+        env[name] = value
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return None
+    folder.env.append(env)
+    try:
+        return folder.value(body, depth) if body.type != "statement_block" else _straight_line(folder, body, env, depth)
+    finally:
+        folder.env.pop()
+
+
+def _parameter_names(fn: Node) -> list[str] | None:
+    single = fn.child_by_field_name("parameter")
+    if single is not None:
+        return [_text(single)] if single.type == "identifier" else None
+    params = fn.child_by_field_name("parameters")
+    names = []
+    for param in params.named_children if params is not None else []:
+        if param.type == "required_parameter":
+            param = param.child_by_field_name("pattern") or param
+        if param.type != "identifier":
+            return None
+        names.append(_text(param))
+    return names
+
+
+def _straight_line(folder: Folder, body: Node, env: dict[str, Const], depth: int) -> Const | None:
+    for statement in body.named_children:
+        kind = statement.type
+        if kind == "comment" or kind == "empty_statement":
+            continue
+        if kind == "return_statement":
+            returned = [c for c in statement.named_children if c.type != "comment"]
+            return folder.value(returned[0], depth) if len(returned) == 1 else None
+        if kind in ("lexical_declaration", "variable_declaration"):
+            for declarator in statement.named_children:
+                name = declarator.child_by_field_name("name")
+                if declarator.type != "variable_declarator" or name is None or name.type != "identifier":
+                    return None
+                value = folder.value(declarator.child_by_field_name("value"), depth)
+                if value is None:
+                    return None
+                env[_text(name)] = value
+        elif kind == "expression_statement" and statement.named_children \
+                and statement.named_children[0].type == "assignment_expression":
+            assignment = statement.named_children[0]
+            left = assignment.child_by_field_name("left")
+            if left is None or left.type != "identifier" or _text(left) not in env:
+                return None
+            value = folder.value(assignment.child_by_field_name("right"), depth)
+            if value is None:
+                return None
+            env[_text(left)] = value
+        else:
+            return None
+    return None
 
 
 def _new(folder: Folder, node: Node, depth: int) -> Const | None:

@@ -90,3 +90,36 @@ def function_calls(fn: Node, bindings: Bindings) -> list[Node]:
             fn.parent is not None and fn.parent.type == "variable_declarator"):
         return [c for c in bindings.callers(fn) if c.type == "call_expression"]
     return []
+
+
+def destructured_element(array: Node, element: Node) -> Node | None:
+    """The pattern an array literal's element is bound to: `const [a, b] = [x, y]` binds `y` to `b`."""
+    holder = array.parent
+    if holder is None or holder.type not in ("variable_declarator", "assignment_expression"):
+        return None
+    value_field, name_field = ("value", "name") if holder.type == "variable_declarator" else ("right", "left")
+    pattern = holder.child_by_field_name(name_field)
+    if holder.child_by_field_name(value_field) != array or pattern is None or pattern.type != "array_pattern":
+        return None
+    position = _slot(array, element)
+    if position is None:
+        return None
+    for child in pattern.children:
+        if _slot(pattern, child) == position and child.is_named and child.type != "comment":
+            if child.type == "rest_pattern":
+                return None
+            return child.child_by_field_name("left") if child.type == "assignment_pattern" else child
+    return None
+
+
+def _slot(container: Node, child: Node) -> int | None:
+    """The index of ``child`` in an array literal or pattern, holes counted (None after a spread)."""
+    position = 0
+    for item in container.children:
+        if item == child:
+            return position
+        if item.type == ",":
+            position += 1
+        elif item.type == "spread_element":
+            return None
+    return None
