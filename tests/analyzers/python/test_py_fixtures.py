@@ -119,6 +119,14 @@ EXPECTED = {
     },
     # another distribution's vendored copy of a client is that client
     "ind_vendored/client.py": {(N, "requests.get", 6), (N, "requests.post", 7), (N, "urllib3.PoolManager.request", 8)},
+    # a parameter run as code: its default, or what the file's one caller passes
+    "ind_exec_parameter/run.py": {(N, "socket.getaddrinfo", 5), (N, "urllib.request.urlopen", 8)},
+    # eval of a text that imports (the payload alone imports and uses nothing: low at the eval),
+    # sys.modules.get, code given as byte values
+    "ind_eval_value/run.py": {
+        (IMP, "socket", 4), (N, "socket.create_connection", 5), (N, "socket.gethostbyname", 6),
+        (N, "socket.getaddrinfo", 7),
+    },
     "ind_exec_payload/run.py": {
         (N, "socket.create_connection", 8), (N, "socket.create_connection", 12),
         (N, "urllib.request.urlopen", 17), (N, "socket.getaddrinfo", 21), (N, "socket.gethostbyname", 24),

@@ -7,6 +7,7 @@ network modules.  Evaluation is pure: findings are made by ``walk.py``.
 
 from __future__ import annotations
 
+import ast
 import builtins
 from dataclasses import replace
 
@@ -62,6 +63,7 @@ class Evaluator:
         self._imports: dict[int, Values] = {}
         self._dynamic: dict[int, ImportRec] = {}
         self._builtins: ImportRec | None = None
+        self._eval_texts: dict[int, Expr | None] = {}     # eval(...) call -> the expression its text reads as
 
     @property
     def dynamic_imports(self) -> list[ImportRec]:
@@ -100,6 +102,15 @@ class Evaluator:
                     how = folded.note(self.source(e.args[1], scope, order))
                     return _union(tuple(_with_how(a, how) for a in self.attribute(v, attr, e))
                                   for v in self.eval(e.args[0], scope, order))
+            if isinstance(func, Attr) and func.attr == "get" and e.args \
+                    and any(isinstance(v, SysModules) for v in self.eval(func.value, scope, order)):
+                # `sys.modules.get('socket')`: as `sys.modules['socket']`
+                return self._subscript(Subscript(e.line, e.col, func.value, e.args[0]), scope, order)
+            if isinstance(func, Name) and func.id == "eval" and len(e.args) == 1 \
+                    and self.visible_bindings("eval", scope, order) is None:
+                expression = self._evaluated_text(e, scope, order)
+                if expression is not None:      # `eval('__import__("socket")')`: what the text evaluates to
+                    return self.eval(expression, scope, order)
             if isinstance(func, Name) and func.id == "vars" and len(e.args) == 1 \
                     and self.visible_bindings("vars", scope, order) is None:
                 # `vars(builtins)['exec']`: a module's namespace, read like `builtins.__dict__`
@@ -154,6 +165,21 @@ class Evaluator:
                     self._dynamic[id(e)] = rec
                 out.append(self.import_values(rec))
         return _union(out)
+
+    def _evaluated_text(self, call: Call, scope: Scope, order: int) -> Expr | None:
+        """The expression a constant ``eval`` argument reads as: names, attributes, calls, constants only."""
+        key = id(call)
+        if key not in self._eval_texts:
+            self._eval_texts[key] = None
+            text = self.fold(call.args[0], scope, order).text
+            if text is not None and len(text) <= 1000:
+                try:
+                    tree = ast.parse(text.strip(), mode="eval")
+                except (SyntaxError, ValueError, MemoryError, RecursionError):
+                    tree = None
+                if tree is not None:
+                    self._eval_texts[key] = _simple_expression(tree.body, call.line, call.col)
+        return self._eval_texts[key]
 
     def bound_to(self, e: Expr, scope: Scope, order: int) -> Expr:
         """The one expression a name is bound to (``e`` itself otherwise)."""
@@ -519,3 +545,23 @@ def _union(groups) -> Values:
                 if len(out) >= _MAX_VALUES:
                     return tuple(out)
     return tuple(out)
+
+
+def _simple_expression(node: ast.expr, line: int, col: int, depth: int = 0) -> Expr | None:
+    """IR for a small expression read out of a string, placed at the ``eval`` call that reads it."""
+    if depth > 12:
+        return None
+    if isinstance(node, ast.Name):
+        return Name(line, col, node.id)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bytes)):
+        return Const(line, col, node.value)
+    if isinstance(node, ast.Attribute):
+        base = _simple_expression(node.value, line, col, depth + 1)
+        return Attr(line, col, base, node.attr) if base is not None else None
+    if isinstance(node, ast.Call) and not node.keywords:
+        func = _simple_expression(node.func, line, col, depth + 1)
+        args = [_simple_expression(a, line, col, depth + 1) for a in node.args]
+        if func is None or any(a is None for a in args):
+            return None
+        return Call(line, col, func, tuple(args), ())      # type: ignore[arg-type]
+    return None

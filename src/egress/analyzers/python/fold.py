@@ -295,6 +295,15 @@ def _sequence(ctx: _Ctx, args: list, kwargs: dict) -> object:
     return None
 
 
+def _bytes(ctx: _Ctx, args: list, kwargs: dict) -> object:
+    """``bytes([105, 109, …])``: code given as a list of byte values."""
+    if len(args) == 1 and not kwargs and isinstance(args[0], tuple) \
+            and all(isinstance(b, int) and not isinstance(b, bool) and 0 <= b < 256 for b in args[0]):
+        ctx.steps.append("bytes")
+        return bytes(args[0])
+    return None
+
+
 def _reversed(ctx: _Ctx, args: list, kwargs: dict) -> object:
     if len(args) == 1 and isinstance(args[0], (str, tuple)):
         ctx.steps.append("reverse")
@@ -347,6 +356,7 @@ def _decompress(wbits: int):
 
 _FUNCTIONS: dict[str, Callable[[_Ctx, list, dict], object]] = {
     "chr": _chr, "str": _str, "list": _sequence, "tuple": _sequence, "reversed": _reversed,
+    "bytes": _bytes, "bytearray": _bytes,
     "bytes.fromhex": _fromhex, "bytearray.fromhex": _fromhex,
     "base64.b64decode": _decoder("base64", base64.b64decode),
     "base64.standard_b64decode": _decoder("base64", base64.standard_b64decode),

@@ -111,16 +111,36 @@ class CodeRunner:
                        note, Confidence.LOW)
             return
         folded = self.w.ev.fold(code, scope, order)
-        value = folded.value
-        if isinstance(value, bytes):
-            try:
-                value = value.decode("utf-8")
-            except UnicodeDecodeError:
-                value = None
-        if not isinstance(value, str):
+        value = _text_of(folded.value)
+        if value is None and isinstance(code, Name):
+            origins = self._parameter_payloads(code, scope, order)
+            if origins:         # `def f(p=b64decode(…)): exec(p)`: each constant a caller or the default gives
+                for origin_folded, origin_value in origins:
+                    self._analyse(call, runner, scope, origin_folded, origin_value)
+                return
+        if value is None:
             why = "fold budget exceeded" if folded.exceeded else f"{runner}({render(code)})"
             self.unresolved(FindingKind.DYNAMIC_CODE, runner, "builtins", call, scope, why, Confidence.MEDIUM)
             return
+        self._analyse(call, runner, scope, folded, value)
+
+    def _parameter_payloads(self, code: Name, scope: Scope, order: int) -> list:
+        """The constant texts a parameter receives from this file's callers or its default (all or none)."""
+        from egress.analyzers.python.strings import Strings
+
+        func = Strings.param_binding(code.id, self.w.ev.visible_bindings(code.id, scope, order))
+        if func is None:
+            return []
+        out = []
+        for origin in Strings(self.w.ev).origins(func, code.id):
+            origin_folded = self.w.ev.fold(origin.expr, origin.scope, origin.order)
+            text = _text_of(origin_folded.value)
+            if text is None:
+                return []                  # one caller passes something unknown: the call stays unresolved
+            out.append((origin_folded, text))
+        return out
+
+    def _analyse(self, call: Call, runner: str, scope: Scope, folded, value: str) -> None:
         depth = self.w.depth + 1
         if depth > MAX_DEPTH:
             self.unresolved(FindingKind.DYNAMIC_CODE, runner, "builtins", call, scope,
@@ -172,3 +192,12 @@ class CodeRunner:
                 return handle.args[0]
         return None
 
+
+
+def _text_of(value: object) -> str | None:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return value if isinstance(value, str) else None
