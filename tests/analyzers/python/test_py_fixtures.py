@@ -127,6 +127,8 @@ EXPECTED = {
         (IMP, "socket", 4), (N, "socket.create_connection", 5), (N, "socket.gethostbyname", 6),
         (N, "socket.getaddrinfo", 7),
     },
+    # a module handed to a helper, by a caller or as the default
+    "ind_module_argument/run.py": {(N, "urllib.request.urlopen", 7), (N, "socket.gethostbyname", 11)},
     "ind_exec_payload/run.py": {
         (N, "socket.create_connection", 8), (N, "socket.create_connection", 12),
         (N, "urllib.request.urlopen", 17), (N, "socket.getaddrinfo", 21), (N, "socket.gethostbyname", 24),
