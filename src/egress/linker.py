@@ -233,12 +233,18 @@ class PackageLinker:
         name = ".".join(p for p in (use.member, use.attribute) if p) or use.specifier
         first = TraceStep(importer, use.line, use.column, f"{name}() from {use.specifier}")
         last = TraceStep(reached.file, fact.line, fact.column, fact.api)
+        # what the importer passes where the reached function sends its parameters (a direct reach:
+        # through re-export hops the positions could belong to another function)
+        sent = tuple(dict.fromkeys(source for i in fact.sends if i < len(use.argument_sources)
+                                   for source in use.argument_sources[i])) \
+            if use.called and not reached.hops else ()
         return Finding(
             kind=FindingKind.NETWORK, api=fact.api, module=fact.module, capability=fact.capability,
             file=importer, line=use.line, column=use.column, snippet=use.snippet,
             confidence=Confidence.HIGH if use.called else Confidence.MEDIUM, in_function=use.in_function,
             trace=(first, *reached.hops, last),
             note=f"through {reached.file}:{fact.line} {fact.api}",
+            destinations=fact.destinations if sent else (), data_sources=sent,
         )
 
 

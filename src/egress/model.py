@@ -188,6 +188,10 @@ class ExportFact:
     via_member: str | None = None
     member_of: str | None = None
     note: str = ""
+    #: Positions of the exported function's parameters whose values the network call sends, and
+    #: where it sends them: an importer's arguments there are the data (``LocalUse.argument_sources``).
+    sends: tuple[int, ...] = ()
+    destinations: tuple["Destination", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,8 @@ class LocalUse:
     in_function: bool = True
     attribute: str | None = None
     called: bool = True
+    #: Per positional argument of the call, the data sources it carries (``env``, ``hostname``…).
+    argument_sources: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)

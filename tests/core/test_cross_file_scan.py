@@ -53,3 +53,26 @@ def test_javascript_call_through_own_module() -> None:
         ("index.mjs", 8, "https.get", (("index.mjs", 8), ("lib/transport.js", 4))),
     }
     assert all(trace[-1][0] == "lib/transport.js" for _, _, _, trace in linked)
+
+
+def test_data_handed_to_a_local_module_that_sends_it(tmp_path: Path) -> None:
+    """index.js gathers the environment and the host name; lib/ sends what it is given.
+
+    The linked findings at the importer carry the importer's data and the module's
+    destination, so the split is an exfiltration at install time (the hook runs index.js).
+    """
+    from tests.pipeline import scan_one
+
+    package = scan_one(FIXTURES / "npm" / "ind-split-exfil", tmp_path)
+    alerts = {(a.type, a.severity.value, a.finding.file, a.finding.line, a.finding.data_sources,
+               tuple(d.text for d in a.finding.destinations)) for a in package.alerts
+              if a.type in ("exfiltration", "suspiciousDestination")}
+    assert alerts == {
+        ("exfiltration", "critical", "index.js", 3, ("env",), ("https://collector.example.net/c",)),
+        ("exfiltration", "critical", "index.js", 4, ("hostname",), ("http://198.51.100.7/p?n=<dynamic>",)),
+        ("suspiciousDestination", "high", "index.js", 4, ("hostname",), ("http://198.51.100.7/p?n=<dynamic>",)),
+        ("suspiciousDestination", "high", "lib/net.js", 2, (), ("http://198.51.100.7/p?n=<dynamic>",)),
+    }
+    # the modules' own findings send only what they are given: no data of their own
+    own = {(f.file, f.data_sources) for f in package.findings if f.file.startswith("lib/")}
+    assert own == {("lib/report.js", ()), ("lib/net.js", ())}

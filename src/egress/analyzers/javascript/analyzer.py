@@ -16,6 +16,7 @@ them, so that one stray byte cannot hide a file (never guessed as latin-1).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from tree_sitter import Node
@@ -175,6 +176,8 @@ class _FilePass:
         self.loads: list[str] = []         # folded relative specifiers loaded at top level (load graph)
         self.request_details = False       # destinations and data sent of network calls (top level only)
         self._parameters: dict[int, Node | None] = {}   # parameter declaration -> constant every call passes
+        self._details_made: RequestDetails | None = None
+        self._sends: dict[tuple, tuple[int, ...]] = {}   # finding key -> parameters its call sends
 
     def run(self) -> list[Finding]:
         for site in require_sites(self.index):
@@ -344,13 +347,19 @@ class _FilePass:
         """Destinations and data sent, for network call sites only (none: no work)."""
         if not self.request_details:
             return
-        details: RequestDetails | None = None
         for key, node in self.flow.finding_nodes.items():
             finding = self.flow.findings[key]
             if finding.kind is FindingKind.NETWORK and not finding.note.endswith("(not called here)"):
-                details = details or RequestDetails(self.index, self.constant, self.source.position,
-                                                      self.catalog.sources, self.source.data)
+                details = self._details()
                 self.flow.findings[key] = details.add(finding, node)
+                if sends := details.sends(finding, node):
+                    self._sends[key] = sends
+
+    def _details(self) -> RequestDetails:
+        if self._details_made is None:
+            self._details_made = RequestDetails(self.index, self.constant, self.source.position,
+                                                self.catalog.sources, self.source.data)
+        return self._details_made
 
     # -- whole-file verdicts ----------------------------------------------
     def _unused_imports(self) -> None:
@@ -422,7 +431,11 @@ class _FilePass:
         for node, finding in self.extra_nodes:
             self._export_finding(node, finding)
         uses: dict[LocalUse, None] = {}
-        for node, use in self.flow.local_uses:
+        for (node, use), call in zip(self.flow.local_uses, self.flow.local_calls):
+            if call is not None and self.request_details and use.called and arguments_of(call):
+                # what the call hands a local module: the linker pairs it with what that module sends
+                if sources := self._details().argument_sources(call):
+                    use = dataclasses.replace(use, argument_sources=sources)
             uses.setdefault(use, None)
             for name, member_of in self._targets(node):
                 self._exports.setdefault(ExportFact(
@@ -435,10 +448,11 @@ class _FilePass:
     def _export_finding(self, node: Node, finding: Finding) -> None:
         if finding.kind is not FindingKind.NETWORK:
             return
+        sends = self._sends.get((finding.api, finding.line, finding.column), ())
         for name, member_of in self._targets(node):
             self._exports.setdefault(ExportFact(
                 name, finding.api, finding.module, finding.capability, finding.line, finding.column,
-                member_of=member_of), None)
+                member_of=member_of, sends=sends, destinations=finding.destinations if sends else ()), None)
 
     def _targets(self, node: Node, hops: int = 3) -> list:
         """Export targets of `node`; through a top-level helper, those of its callers (3 hops)."""

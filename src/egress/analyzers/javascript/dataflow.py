@@ -81,6 +81,45 @@ def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[N
     return data, urls
 
 
+def sent_parameters(finding: Finding, call: Node, bindings: Bindings) -> tuple[int, ...]:
+    """Positions of the enclosing function's parameters whose values the call sends.
+
+    `module.exports = (d) => https.request(opts).end(JSON.stringify(d))` sends parameter 0:
+    what an importer passes there is the data (the linker joins the two files).  Names are
+    followed one step into a local constant's initializer; nested functions are not entered.
+    """
+    fn = call.parent
+    while fn is not None and fn.type not in FUNCTION_NODES:
+        fn = fn.parent
+    if fn is None:
+        return ()
+    data, urls = sent_nodes(finding, call, bindings)
+    # a parameter that is the whole URL is where the caller sends to; one inside a built URL is sent
+    built = [part for url in urls if unwrap(url).type in ("binary_expression", "template_string")
+             for part in unwrap(url).named_children[1:]]
+    positions: set[int] = set()
+    pending, seen = list(data) + built, 0
+    while pending and seen < _MAX_NODES:
+        node = pending.pop()
+        seen += 1
+        if node.type in FUNCTION_NODES:
+            continue
+        if node.type == "identifier":
+            found = bindings.parameter(node)
+            if found is not None and found[0] == fn:
+                positions.add(found[1])
+                continue
+            decl = bindings.declaration(node)
+            holder = decl.node.parent if decl is not None else None
+            value = holder.child_by_field_name("value") if holder is not None and holder.type == "variable_declarator" \
+                else None
+            if value is not None and fn.start_byte <= value.start_byte < fn.end_byte and seen < _MAX_NODES // 2:
+                pending.append(value)
+            continue
+        pending.extend(node.named_children)
+    return tuple(sorted(positions))
+
+
 def _template_base(parts: list[Node]) -> int:
     """How many leading parts of a template URL say only where it goes: up to the path's first `/` or `?`."""
     for i, part in enumerate(parts):

@@ -14,8 +14,8 @@ from tree_sitter import Node
 
 from egress.model import Capability, Finding, FindingKind
 
-from .bindings import Bindings
-from .dataflow import Taint, has_source, sent_nodes
+from .bindings import Bindings, arguments_of
+from .dataflow import Taint, has_source, sent_nodes, sent_parameters
 from .fold import ConstantLookup
 from .render import Renderer
 from .requests import call_of, destinations
@@ -57,6 +57,27 @@ class RequestDetails:
         if not found and not sources:
             return finding
         return replace(finding, destinations=found, data_sources=sources)
+
+
+    def sends(self, finding: Finding, node: Node) -> tuple[int, ...]:
+        """Parameters of the enclosing function the call sends (``dataflow.sent_parameters``)."""
+        call = call_of(node)
+        if call is None or finding.kind is not FindingKind.NETWORK or finding.capability in _NO_DETAILS:
+            return ()
+        try:
+            return sent_parameters(finding, call, self.bindings)
+        except (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError):
+            return ()
+
+    def argument_sources(self, call: Node) -> tuple[tuple[str, ...], ...]:
+        """Per argument of a call, the data sources it carries (empty when the file reads none)."""
+        if self.taint is None:
+            return ()
+        try:
+            found = tuple(self.taint.sources([arg]) for arg in arguments_of(call))
+        except (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError):
+            return ()
+        return found if any(found) else ()
 
 
 def _mentions(data: bytes, sources: Mapping[str, Mapping[str, str]]) -> bool:

@@ -83,6 +83,7 @@ class FileFlow:
         self.exhausted = False                      # the work budget ran out: findings may be missing
         self.finding_nodes: dict[tuple, Node] = {}  # finding key -> node it is reported at
         self.local_uses: list[tuple[Node, LocalUse]] = []
+        self.local_calls: list[Node | None] = []    # the call of each local use (None: handed on)
         self.on_special: SpecialCall | None = None
         self.on_export: ExportHook | None = None
         self.on_dynamic: DynamicHook | None = None
@@ -293,7 +294,7 @@ class FileFlow:
                     results.extend(self.on_special(call, value, construct))
                 continue
             if isinstance(value, LocalValue):
-                self._local_use(_operation_node(call), value, called=True)
+                self._local_use(_operation_node(call), value, called=True, call=call)
                 if construct and value.attribute is None:
                     results.append(value)       # `new Client().get()`: the instance's methods
                 continue
@@ -489,13 +490,14 @@ class FileFlow:
             note=_join(value.note, note),
         )
 
-    def _local_use(self, node: Node, value: LocalValue, called: bool) -> None:
+    def _local_use(self, node: Node, value: LocalValue, called: bool, call: Node | None = None) -> None:
         line, column = self.source.position(node)
         member = value.member if value.member != "default" else None
         self.local_uses.append((node, LocalUse(
             value.specifier, member, line, column, self.source.snippet(node), in_function(node),
             value.attribute, called,
         )))
+        self.local_calls.append(call)
 
     def _use(self, origin: int) -> None:
         """Mark an origin used, with every origin whose identical value was merged into it."""
