@@ -30,6 +30,8 @@ from egress.model import (
 
 _JS_EXTENSIONS = (".js", ".cjs", ".mjs", ".ts", ".mts", ".cts", ".jsx", ".tsx")
 MAX_HOPS = 8
+#: ``ExportFact.note`` of a function that reaches the network by calling another local module.
+CALLS_LOCAL_MODULE = "calls a local module"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class _Reached:
     fact: ExportFact
     file: str
     hops: tuple[TraceStep, ...]     # re-export steps between the use and the capability
+    passed_on: bool = True          # every hop re-exports (arguments reach ``fact``'s function as they are)
 
 
 class PackageLinker:
@@ -178,8 +181,10 @@ class PackageLinker:
                     next_member, next_attribute = attribute, None
                 hop = TraceStep(target, fact.line, fact.column,
                                 f"re-exports {fact.via_member or 'module'} of {fact.via_specifier}")
+                through_call = fact.note == CALLS_LOCAL_MODULE    # a function calling another: new arguments
                 for inner in self._reach(next_file, next_member, next_attribute, depth + 1):
-                    reached.append(_Reached(inner.fact, inner.file, (hop, *inner.hops)))
+                    reached.append(_Reached(inner.fact, inner.file, (hop, *inner.hops),
+                                            inner.passed_on and not through_call))
             elif fact.note == "module" and fact.name is None:
                 # `module.exports = require('https')`: `t.get()` in an importer is `https.get`
                 used = attribute if member is None else member
@@ -233,11 +238,11 @@ class PackageLinker:
         name = ".".join(p for p in (use.member, use.attribute) if p) or use.specifier
         first = TraceStep(importer, use.line, use.column, f"{name}() from {use.specifier}")
         last = TraceStep(reached.file, fact.line, fact.column, fact.api)
-        # what the importer passes where the reached function sends its parameters (a direct reach:
-        # through re-export hops the positions could belong to another function)
+        # what the importer passes where the reached function sends its parameters (through
+        # re-exports only: a function that calls another passes arguments of its own)
         sent = tuple(dict.fromkeys(source for i in fact.sends if i < len(use.argument_sources)
                                    for source in use.argument_sources[i])) \
-            if use.called and not reached.hops else ()
+            if use.called and reached.passed_on else ()
         return Finding(
             kind=FindingKind.NETWORK, api=fact.api, module=fact.module, capability=fact.capability,
             file=importer, line=use.line, column=use.column, snippet=use.snippet,

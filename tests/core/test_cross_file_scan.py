@@ -56,7 +56,7 @@ def test_javascript_call_through_own_module() -> None:
 
 
 def test_data_handed_to_a_local_module_that_sends_it(tmp_path: Path) -> None:
-    """index.js gathers the environment and the host name; lib/ sends what it is given.
+    """index.js gathers the environment, the host name and a token; lib/ sends what it is given.
 
     The linked findings at the importer carry the importer's data and the module's
     destination, so the split is an exfiltration at install time (the hook runs index.js).
@@ -70,6 +70,8 @@ def test_data_handed_to_a_local_module_that_sends_it(tmp_path: Path) -> None:
     assert alerts == {
         ("exfiltration", "critical", "index.js", 3, ("env",), ("https://collector.example.net/c",)),
         ("exfiltration", "critical", "index.js", 4, ("hostname",), ("http://198.51.100.7/p?n=<dynamic>",)),
+        # through a module that only re-exports the sender: the arguments are passed on as they are
+        ("exfiltration", "critical", "index.js", 5, ("env NPM_TOKEN",), ("https://collector.example.net/c",)),
         ("suspiciousDestination", "high", "index.js", 4, ("hostname",), ("http://198.51.100.7/p?n=<dynamic>",)),
         ("suspiciousDestination", "high", "lib/net.js", 2, (), ("http://198.51.100.7/p?n=<dynamic>",)),
     }

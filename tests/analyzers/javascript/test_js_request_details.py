@@ -252,3 +252,15 @@ def test_catalog_source_sections() -> None:
     shipped = load_catalog(Ecosystem.NPM).sources
     assert (shipped["os"]["userInfo"], shipped["fs"]["readFileSync"], shipped["child_process"]["execSync"]) == (
         "username", "file", "command-output")
+
+
+def test_shorthand_host_is_the_variable_not_the_default(details) -> None:
+    """`request({host, method})`: the host is the variable `host`, never the default localhost."""
+    code = (b"const http = require('http');\n"
+            b"exports.post = (host, data) => http.request({host, method: 'POST'}).end(data);\n"
+            b"const hostname = 'example.org';\n"
+            b"http.get({hostname, path: '/x'});\n")
+    found = details.analyze(SourceFile("index.js", code)).findings
+    assert {(f.line, tuple(d.text for d in f.destinations)) for f in found} == {
+        (2, ("http://<dynamic>",)), (4, ("http://example.org/x",)),
+    }

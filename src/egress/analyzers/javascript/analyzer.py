@@ -23,6 +23,7 @@ from tree_sitter import Node
 
 from egress.analyzers.interface import Analyzer
 from egress.catalog import Catalog, load_catalog
+from egress.linker import CALLS_LOCAL_MODULE
 from egress.model import (
     Capability, Confidence, Ecosystem, ExportFact, FileAnalysis, Finding, FindingKind, LocalUse, SourceFile,
 )
@@ -440,7 +441,8 @@ class _FilePass:
             for name, member_of in self._targets(node):
                 self._exports.setdefault(ExportFact(
                     name, line=use.line, column=use.column, via_specifier=use.specifier,
-                    via_member=use.member if use.member is not None else use.attribute, member_of=member_of), None)
+                    via_member=use.member if use.member is not None else use.attribute, member_of=member_of,
+                    note=CALLS_LOCAL_MODULE if use.called and in_function(node) else ""), None)
         for fact in static_export_facts(self.root, self.catalog, self.source.position):
             self._exports.setdefault(fact, None)
         return tuple(self._exports), tuple(uses)
@@ -554,8 +556,8 @@ class _FilePass:
         return passed[0]
 
     def constant(self, ident: Node) -> Node | None:
-        """The initializer of the constant an identifier names (for folding)."""
-        if ident.type != "identifier":
+        """The initializer of the constant an identifier names (for folding); `{host}` names `host`."""
+        if ident.type not in ("identifier", "shorthand_property_identifier"):
             return None
         name = ident.text.decode("utf-8", "replace") if ident.text else ""
         decl = self.index.resolve(ident, name)

@@ -276,6 +276,8 @@ def property_value(obj: Node, name: str) -> Node | None:
             key = child.child_by_field_name("key")
             if key is not None and _key_name(key) == name:
                 found = child.child_by_field_name("value")
+        elif child.type == "shorthand_property_identifier" and _text(child) == name:
+            found = child                   # `{host}`: the variable of that name is the value
         elif child.type == "spread_element":
             found = None            # a spread may override anything before it
     return found
@@ -397,6 +399,7 @@ _FOLDERS: dict[str, Callable[[Folder, Node, int], Const | None]] = {
     "non_null_expression": _cast,
     "type_assertion": _cast,
     "identifier": _identifier,
+    "shorthand_property_identifier": _identifier,
     "number": _number,
     "unary_expression": _unary,
     "array": _array,

@@ -89,7 +89,7 @@ class Renderer:
         if kind == "ternary_expression":
             return _limit(self.render(node.child_by_field_name("consequence"), depth + 1)
                           + self.render(node.child_by_field_name("alternative"), depth + 1))
-        if kind == "identifier":
+        if kind in ("identifier", "shorthand_property_identifier"):       # `{host}` names the variable
             return self._identifier(node, depth)
         if kind in ("call_expression", "new_expression"):
             return self._call(node, depth)
