@@ -79,3 +79,27 @@ def test_each_hook_is_rated_by_what_it_runs(tmp_path: Path) -> None:
     package = scan_one(root, tmp_path / "c")
     hooks = {a.finding.api: a.severity.value for a in package.alerts if a.type == "installScripts"}
     assert hooks == {"scripts.prepare": "high", "scripts.postinstall": "low", "scripts.install": "high"}
+
+
+def test_node_reading_a_script_from_stdin(tmp_path: Path) -> None:
+    """`node < setup.txt`: Node runs the file as JavaScript whatever its name."""
+    root = _package(tmp_path / "h20", {"preinstall": "node < ./setup.txt"},
+                    {"index.js": "module.exports = 1;\n",
+                     "setup.txt": "require('https').get('https://h20.example.com/x');\n"})
+    assert _install_network(root, tmp_path / "c") == [("https.get", "setup.txt", 1)]
+
+
+def test_package_managers_fetching_at_install(tmp_path: Path) -> None:
+    """`npx x@latest`, `npm install <url>`, `pip install`: downloads at install; `npx tsc` runs a local bin."""
+    root = _package(tmp_path / "h21", {
+        "preinstall": "npx --yes helper-tool@latest setup",
+        "install": "npm install --no-save https://h21.example.com/p.tgz && npx tsc",
+        "postinstall": "python3 -m pip install --user requests",
+        "prepare": "npm view left-pad version",
+    }, {"index.js": "module.exports = 1;\n"})
+    assert _install_network(root, tmp_path / "c") == [
+        ("npm install (fetches a package)", "package.json", 7),
+        ("npm view (queries the package registry)", "package.json", 9),
+        ("npx (fetches a package)", "package.json", 6),
+        ("pip install (fetches a package)", "package.json", 8),
+    ]

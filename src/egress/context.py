@@ -182,6 +182,10 @@ def node_files_of(command: str) -> list[str]:
                     break
                 if word.startswith("-"):
                     continue
+                if word == "<":                 # `node < script.txt`: the script comes on stdin
+                    word = next(rest, "")
+                    if not word:
+                        break
                 files.append(_normal(word))
                 break
     return files
@@ -194,6 +198,6 @@ def _normal(path: str) -> str:
     if path in (".", "./"):
         return "."                  # `node .`: the package's main, mapped by the caller
     path = path.removeprefix("./")
-    if not re.search(r"\.[cm]?js$", path):
-        path = path + ".js"
+    if "." not in path.rsplit("/", 1)[-1]:
+        path = path + ".js"         # `node scripts/setup`: Node tries setup.js; `node s.txt` runs s.txt itself
     return path

@@ -201,6 +201,8 @@ def scan(
         for artifact in merge_duplicates(artifacts):
             item = _PackageWork(artifact, PackageContext.of(artifact))
             declared = declared_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else frozenset()
+            if artifact.ecosystem is Ecosystem.NPM:     # `node < setup.txt` in a hook: Node runs it as JavaScript
+                declared |= {f for f in item.context.install_files if language_of(f) is None}
             hook_scripts = hook_shell_scripts(artifact.metadata) if artifact.ecosystem is Ecosystem.NPM else {}
             wanted = wanted_by(artifact.ecosystem, declared | frozenset(hook_scripts))
             item.not_analysed.extend(n for n in artifact.unreadable if wanted(n.file) or always_reported(n.file))

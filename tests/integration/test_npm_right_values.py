@@ -68,16 +68,25 @@ def _alert_rows(p: PackageResult) -> list[tuple[str, str, str, int]]:
 
 
 def test_esbuild_install_time_network_alerts(scan_target) -> None:
-    """postinstall `node install.js`: its https.get at install.js:145 is install-time network."""
+    """postinstall `node install.js`: its https.get at install.js:145 is install-time network.
+
+    Its fallback, `execSync('npm install … ' + pkg + '@' + version, {env})` at install.js:183, fetches
+    the platform package at install too; the child's `env` option is not data sent.
+    """
     p = _one(scan_target("npm:esbuild@0.21.5"))
     assert p.verdict is Verdict.NETWORK
     assert _alert_rows(p) == [
         ("dynamicRequire", "low", "install.js", 92),
         ("installScripts", "high", "package.json", 10),
         ("installTimeNetwork", "high", "install.js", 145),
+        ("installTimeNetwork", "high", "install.js", 183),
         ("networkAccess", "medium", "install.js", 145),
+        ("networkAccess", "medium", "install.js", 183),
     ]
-    early = next(a for a in p.alerts if a.type == "installTimeNetwork")
+    fallback = next(a for a in p.alerts if a.type == "installTimeNetwork" and a.finding.line == 183)
+    assert (fallback.finding.api, fallback.finding.data_sources) == (
+        "child_process.execSync → npm install (fetches a package)", ())
+    early = next(a for a in p.alerts if a.type == "installTimeNetwork" and a.finding.line == 145)
     assert early.finding.timing.value == "install"
     assert [(d.text, d.known) for d in early.finding.destinations] == [
         ("https://registry.npmjs.org/<dynamic>/-/<dynamic>-<dynamic>.tgz", "partial")]

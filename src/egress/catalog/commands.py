@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from egress.context import shell_commands
 from egress.destinations import DYNAMIC, parse_destination
-from egress.model import Destination
+from egress.model import Capability, Destination
 
 from .shell_tools import ShellTable, Tool
 
@@ -117,10 +117,17 @@ def read_argv(table: ShellTable, words: list[str], via: str = "", depth: int = 0
     if not words or depth > MAX_DEPTH:
         return reading
     name, args = program_name(words[0]), words[1:]
+    if name.startswith("python") and args[:2] == ["-m", "pip"]:
+        name, args = "pip", args[2:]                # `python -m pip install x`
     tool = table.tool(name)
     if tool is not None:
         if not (args and set(args) <= _ABOUT_ITSELF):
             reading.tools.append(ToolUse(tool, destinations(tool, args), via))
+        return reading
+    if name in table.fetchers:
+        fetched = _fetched(table, name, args)
+        if fetched is not None:
+            reading.tools.append(ToolUse(fetched, destinations(fetched, args), via))
         return reading
     if name in ("powershell", "pwsh"):
         return _powershell(table, args, depth)
@@ -139,6 +146,28 @@ def read_argv(table: ShellTable, words: list[str], via: str = "", depth: int = 0
             if not arg.startswith("-"):
                 break                          # `node script.js -e`: the flag is the script's
     return reading
+
+
+_FETCH_FLAGS = frozenset({"-y", "--yes", "-p", "--package"})
+_VERSIONED = re.compile(r"^(?:@[^/@\s]+/)?[^@\s/]+@\S+$")       # `evil@latest`, `@scope/x@1.2.3`
+
+
+def _fetched(table: ShellTable, name: str, args: list[str]) -> Tool | None:
+    """The package download a package-manager command makes (`npm install x`, `npx evil@latest`), if any."""
+    install, run, query = table.fetchers[name]
+    command = "" if "" in run else next((a for a in args if not a.startswith("-")), None)
+    rest = args if command == "" else args[args.index(command) + 1:] if command in args else []
+    packages = [a for a in rest if not a.startswith("-")]
+    if command in install and packages:
+        label = f"{name} {command}"
+    elif command in query and packages:
+        return Tool(f"{name} {command} (queries the package registry)", (name,), Capability.REQUEST, "url")
+    elif command in run and packages and (
+            _FETCH_FLAGS & set(rest) or any(_VERSIONED.match(p) or "://" in p for p in packages[:1])):
+        label = f"{name} {command}".strip()
+    else:
+        return None
+    return Tool(f"{label} (fetches a package)", (name,), Capability.REQUEST, "url")
 
 
 def program_name(word: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Mapping
@@ -75,6 +75,8 @@ class ShellTable:
     inline: Mapping[str, tuple[str, tuple[str, ...]]]  # interpreter -> (language, code flags)
     launchers: tuple[Launcher, ...]
     code_runners: tuple[CodeRunner, ...] = ()
+    #: package manager -> (subcommands that install what they name, that fetch to run, that query the registry)
+    fetchers: Mapping[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(default_factory=dict)
 
     def tool(self, word: str, inside: str = "") -> Tool | None:
         """The tool a command word invokes; powershell-only words count only inside powershell."""
@@ -146,8 +148,12 @@ def parse_shell_tools(text: str) -> ShellTable:
                                   functions, spec["signal"]))
     runners = tuple(CodeRunner(module, Ecosystem(spec["ecosystem"]), tuple(spec.get("specifiers", [module])),
                                spec["class"], spec["option"]) for module, spec in raw.get("code_runner", {}).items())
+    fetchers = {program: (frozenset(spec.get("install", ())), frozenset(spec.get("run", ())),
+                          frozenset(spec.get("query", ())))
+                for program, spec in raw.get("fetcher", {}).items()}
     return ShellTable(tuple(tools), by_word, frozenset(shells.get("names", ())),
-                      {k: tuple(v) for k, v in shells.get("command", {}).items()}, inline, tuple(launchers), runners)
+                      {k: tuple(v) for k, v in shells.get("command", {}).items()}, inline, tuple(launchers), runners,
+                      fetchers)
 
 
 @lru_cache(maxsize=1)

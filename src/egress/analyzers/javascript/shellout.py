@@ -122,8 +122,15 @@ def _read(launch: Launch, args: list[Node], bindings: Bindings, renderer: Render
 
 
 def _sent(fp: "_FilePass", args: list[Node], launch: Launch, bindings: Bindings, renderer: Renderer) -> tuple:
-    """Data the command line carries (`curl -d ${process.env.NPM_TOKEN} …`): the analyzer's taint pass."""
-    nodes = [a for i, a in enumerate(args) if i != launch.program and a.type not in FUNCTION_NODES]
+    """Data the command line carries (`curl -d ${process.env.NPM_TOKEN} …`): the analyzer's taint pass.
+
+    The options argument (`{cwd, env}`) is how the child runs, not what it sends: a child given
+    the parent's environment has not sent it anywhere.
+    """
+    last = next((p for p in (launch.shell, launch.list, launch.argv) if p is not None), None)
+    options = last + 1 if last is not None else None
+    nodes = [a for i, a in enumerate(args)
+             if i not in (launch.program, options) and a.type not in FUNCTION_NODES and a.type != "object"]
     return Taint(bindings, renderer, fp.catalog.sources).sources(nodes)
 
 
