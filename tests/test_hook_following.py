@@ -103,3 +103,22 @@ def test_package_managers_fetching_at_install(tmp_path: Path) -> None:
         ("npx (fetches a package)", "package.json", 6),
         ("pip install (fetches a package)", "package.json", 8),
     ]
+
+
+def test_files_started_as_new_node_processes_run(tmp_path: Path) -> None:
+    """`fork(path.join(__dirname, 'b.js'))` at the top of an install script runs b.js at install; a
+    file main spawns with `process.execPath` runs too, wherever it sits (scripts/ is no excuse)."""
+    root = _package(tmp_path / "h22", {"postinstall": "node scripts/a.js"}, {
+        "index.js": "const { spawn } = require('child_process');\nconst path = require('path');\n"
+                    "function later() { spawn(process.execPath, [path.join(__dirname, 'scripts', 'p.js')]); }\n"
+                    "module.exports = later;\n",
+        "scripts/a.js": "require('child_process').fork(require('path').join(__dirname, 'b.js'), {detached: true});\n",
+        "scripts/b.js": "require('https').get('https://h22.example.com/b');\n",
+        "scripts/p.js": "require('https').get('https://h22.example.com/p');\n",
+    })
+    package = scan_one(root, tmp_path / "c")
+    rows = sorted((f.api, f.file, f.line, f.role.value, f.timing.value) for f in package.findings
+                  if f.kind is FindingKind.NETWORK)
+    assert rows == [("https.get", "scripts/b.js", 1, "shipped", "install"),
+                    ("https.get", "scripts/p.js", 1, "shipped", "runtime")]
+    assert {a.type for a in package.alerts} >= {"networkAccess", "installTimeNetwork"}

@@ -365,8 +365,10 @@ def _script_modules(text: object) -> list[str]:
 
 
 # -- the closure -----------------------------------------------------------------------------------
-def loaded_from(roots: Iterable[str], analyses: Mapping[str, FileAnalysis], resolve: Resolve) -> frozenset[str]:
-    """The roots and every file their top level loads, transitively."""
+def loaded_from(roots: Iterable[str], analyses: Mapping[str, FileAnalysis], resolve: Resolve,
+                launched: bool = False) -> frozenset[str]:
+    """The roots and every file their top level loads, transitively (``launched``: and the files
+    they start as new processes anywhere, for which files run at all)."""
     seen: set[str] = set()
     todo = [r for r in roots if r in analyses]
     while todo:
@@ -374,7 +376,8 @@ def loaded_from(roots: Iterable[str], analyses: Mapping[str, FileAnalysis], reso
         if path in seen:
             continue
         seen.add(path)
-        for specifier in analyses[path].imports:
+        analysis = analyses[path]
+        for specifier in analysis.imports + (analysis.launches if launched else ()):
             target = resolve(path, specifier)
             if target is not None and target not in seen:
                 todo.append(target)
@@ -409,8 +412,8 @@ def load_times(artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis],
         install=loaded_from(install_roots, analyses, linker.resolve),
         startup=loaded_from(startup_roots, analyses, linker.resolve),
         imported=imported,
-        from_shipped=imported if shipped is None else loaded_from(
-            [e for e in entries if shipped(e)], analyses, linker.resolve),
+        from_shipped=loaded_from([e for e in entries if shipped is None or shipped(e)] + list(install_roots),
+                                 analyses, linker.resolve, launched=True),
     )
 
 

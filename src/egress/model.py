@@ -234,6 +234,8 @@ class FileAnalysis:
     #: names in an import, anywhere in the file; None when unknown.  The engine analyses such a file
     #: in a later round only when one of them resolves to a file that hands out network capability.
     links: tuple[str, ...] | None = None
+    #: Package files this file starts as new processes (`fork('./b.js')`): they run, so they are shipped.
+    launches: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

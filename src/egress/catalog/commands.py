@@ -55,11 +55,15 @@ class Reading:
 
     tools: list[ToolUse] = field(default_factory=list)
     inline: list[tuple[str, str, str]] = field(default_factory=list)   # (language, code, "node -e")
+    scripts: list[tuple[str, str]] = field(default_factory=list)       # (language, path): `node x.js`
 
     def merge(self, other: "Reading") -> None:
         for use in other.tools:
             if all((u.tool, u.destinations) != (use.tool, use.destinations) for u in self.tools):
                 self.tools.append(use)
+        for script in other.scripts:
+            if script not in self.scripts:
+                self.scripts.append(script)
         for code in other.inline:
             if code not in self.inline:
                 self.inline.append(code)
@@ -138,12 +142,14 @@ def read_argv(table: ShellTable, words: list[str], via: str = "", depth: int = 0
             return read_line(table, line, f"{name} {arg}", depth + 1)
     if name in table.inline:
         language, code_flags = table.inline[name]
-        for i, arg in enumerate(args[:-1]):
+        for i, arg in enumerate(args):
             if arg in code_flags:
-                if DYNAMIC not in args[i + 1]:
+                if i + 1 < len(args) and DYNAMIC not in args[i + 1]:
                     reading.inline.append((language, args[i + 1], f"{name} {arg}"))
                 break
             if not arg.startswith("-"):
+                if DYNAMIC not in arg:
+                    reading.scripts.append((language, arg))      # `node scripts/p.js`: that file runs
                 break                          # `node script.js -e`: the flag is the script's
     return reading
 

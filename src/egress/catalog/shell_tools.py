@@ -44,6 +44,7 @@ class Launch:
     list: int | None = None
     rest: int | None = None
     argv0: bool = False              # the arguments repeat the program name first
+    interpreter: str = ""            # `fork(script, args)`: the program is this, `program` its script
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def parse_shell_tools(text: str) -> ShellTable:
         functions = {}
         called = {SELF: spec["call"]} if "call" in spec else {}
         for name, where in {**spec.get("functions", {}), **called}.items():
-            unknown = set(where) - {"shell", "argv", "program", "list", "rest", "argv0"}
+            unknown = set(where) - {"shell", "argv", "program", "list", "rest", "argv0", "interpreter"}
             launch = Launch(**where) if not unknown else None
             if launch is None or (launch.shell, launch.argv, launch.program).count(None) != 2 \
                     or (launch.program is not None and (launch.list is None) == (launch.rest is None)):

@@ -106,7 +106,8 @@ class JavaScriptAnalyzer(Analyzer):
         if error is None and file_pass.flow.exhausted:
             error = "analysis budget exceeded"     # findings may be missing: never a clean file
         return FileAnalysis(source.path, tuple(findings), error, exports, local_uses,
-                            imports=tuple(dict.fromkeys(file_pass.loads)))
+                            imports=tuple(dict.fromkeys(file_pass.loads)),
+                            launches=tuple(dict.fromkeys(file_pass.launches)))
 
 
 def _text(data: bytes) -> bytes | None:
@@ -175,6 +176,7 @@ class _FilePass:
         self._dynamic_places: set[tuple] = set()
         self.payload_bytes = [0]           # decoded payload bytes analysed, shared with nested passes
         self.loads: list[str] = []         # folded relative specifiers loaded at top level (load graph)
+        self.launches: list[str] = []      # package files started as new node processes (shellout.py)
         self.request_details = False       # destinations and data sent of network calls (top level only)
         self._parameters: dict[int, Node | None] = {}   # parameter declaration -> constant every call passes
         self._details_made: RequestDetails | None = None
@@ -520,6 +522,13 @@ class _FilePass:
         self.extra.append(finding)
         if export:
             self.extra_nodes.append((node, finding))
+
+    def launched(self, call: Node, specifier: str) -> None:
+        """A package file started as a new `node` process (`fork`, `spawn(process.execPath, [f])`):
+        it runs, so it counts as shipped; started at the top level, it runs when this file does."""
+        self.launches.append(specifier)
+        if not in_function(call):
+            self.loads.append(specifier)
 
     def describe(self, node: Node | None, folded: Folded) -> str:
         return describe(node, folded, self.source.text(node, 60)) if node is not None else ""

@@ -68,6 +68,11 @@ def _callee_name(callee: Node) -> str:
         return f"zlib.{prop}"
     if obj is not None and obj.type in ("identifier", "member_expression"):
         return f"{_text(obj)}.{prop}"
+    if obj is not None and obj.type == "call_expression":       # `require('path').join(…)`
+        callee, arguments = obj.child_by_field_name("function"), obj.child_by_field_name("arguments")
+        args = [a for a in arguments.named_children if a.type != "comment"] if arguments is not None else []
+        if callee is not None and _text(callee) == "require" and len(args) == 1 and args[0].type == "string":
+            return f"{_text(args[0])[1:-1].removeprefix('node:')}.{prop}"
     return ""
 
 

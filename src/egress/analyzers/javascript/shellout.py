@@ -19,6 +19,8 @@ payload, anything else a dynamic-code finding, as for `eval`.
 
 from __future__ import annotations
 
+import posixpath
+
 from typing import TYPE_CHECKING
 
 from tree_sitter import Node
@@ -83,7 +85,21 @@ def launch_call(fp: "_FilePass", call: Node, value: SpecialValue, construct: boo
     for language, code, how in reading.inline:
         if language == "javascript":
             run_payload(fp, call, code, [], f"{value.label} → {how}")
+    for language, script in reading.scripts:
+        if language == "javascript" and (specifier := _package_specifier(fp.source.path, script)) is not None:
+            fp.launched(call, specifier)
     return ()
+
+
+def _package_specifier(path: str, script: str) -> str | None:
+    """A script a launched `node` runs, as a specifier from ``path``: `./b.js` as written (from
+    `path.join(__dirname, …)`), `scripts/p.js` from the package root (the working folder of hooks)."""
+    if script.startswith(("./", "../")):
+        return script
+    if script.startswith("/") or "://" in script or script.startswith("-"):
+        return None
+    relative = posixpath.relpath(script, posixpath.dirname(path) or ".")
+    return relative if relative.startswith("../") else "./" + relative
 
 
 def _read(launch: Launch, args: list[Node], bindings: Bindings, renderer: Renderer) -> Reading:
@@ -114,6 +130,9 @@ def _read(launch: Launch, args: list[Node], bindings: Bindings, renderer: Render
         return reading
     if launch.argv0:
         words = words[1:]
+    if launch.interpreter:                      # `fork('./b.js', args)` runs `node ./b.js args`
+        reading.merge(read_argv(table, [launch.interpreter, _word(program, renderer), *words]))
+        return reading
     shell = _shell_option(options, bindings)
     for piece in renderer.render(program)[:MAX_ALTERNATIVES]:
         argv = [piece.text, *words]
