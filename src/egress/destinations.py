@@ -153,13 +153,42 @@ def _canonical_ip(host: str) -> str:
         return host
 
 
+def whatwg_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """An IPv4 address written the ways URL parsers accept: `3232235777`, `0x7f000001`, `0177.0.0.1`,
+    `127.1` (the last part fills the remaining bytes), each part decimal, hex (0x) or octal (0)."""
+    parts = host.split(".")
+    if not host or len(parts) > 4 or parts[-1] == "":
+        return None
+    numbers = []
+    for part in parts:
+        try:
+            if part.lower().startswith("0x"):
+                numbers.append(int(part[2:] or "0", 16))
+            elif len(part) > 1 and part.startswith("0"):
+                numbers.append(int(part, 8))
+            else:
+                numbers.append(int(part, 10))
+        except ValueError:
+            return None
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (4 - len(head)):
+        return None
+    value = 0
+    for n in head:
+        value = value * 256 + n
+    value = value * 256 ** (4 - len(head)) + last
+    return ipaddress.IPv4Address(value)
+
+
 def _address_classes(host: str) -> list[str]:
     if host == "localhost" or host.endswith(".localhost"):
         return ["loopback"]
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return ["public"] if "." in host else ["local-name"]
+        address = whatwg_ipv4(host)                       # `http://3232235777/`: 192.168.1.1
+        if address is None:
+            return ["public"] if "." in host else ["local-name"]
     classes = ["ip-literal"]
     if address.is_loopback:
         classes.append("loopback")

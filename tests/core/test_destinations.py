@@ -40,3 +40,14 @@ def test_a_host_built_from_data_is_suspicious() -> None:
     dest = dataclasses.replace(parse_destination("https://<dynamic>.attacker.example/", known="partial"),
                                note="host built from data")
     assert suspicious_reasons(dest) == ["host built from data"]
+
+
+@pytest.mark.parametrize(("url", "classes"), [
+    ("http://3232235777/a", ("ip-literal", "private")),       # 192.168.1.1 as one number
+    ("http://0x7f000001/c", ("ip-literal", "loopback")),      # 127.0.0.1 in hex
+    ("http://0177.0.0.1/", ("ip-literal", "loopback")),       # octal first part
+    ("http://127.1/", ("ip-literal", "loopback")),            # the last part fills the rest
+    ("http://10.0.0.256/", ("public",)),                      # not an address: a name
+])
+def test_ipv4_written_as_url_parsers_read_it(url: str, classes: tuple[str, ...]) -> None:
+    assert parse_destination(url).classes == classes

@@ -264,3 +264,11 @@ def test_shorthand_host_is_the_variable_not_the_default(details) -> None:
     assert {(f.line, tuple(d.text for d in f.destinations)) for f in found} == {
         (2, ("http://<dynamic>",)), (4, ("http://example.org/x",)),
     }
+
+
+def test_websocket_and_messaging_clients_name_their_peer(details) -> None:
+    found = _findings(details, "websocket-clients")
+    assert {(f.api, f.line): tuple(d.text for d in f.destinations) for f in found} == {
+        ("ws", 2): ("wss://example.org/a",), ("ws.WebSocket", 4): ("wss://example.org/b",),
+        ("socket.io-client", 6): ("https://example.org",), ("mqtt.connect", 8): ("mqtt://example.org",),
+    }

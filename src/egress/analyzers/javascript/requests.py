@@ -30,7 +30,12 @@ _URL_APIS = ("http.request", "http.get", "https.request", "https.get", "fetch", 
                for suffix in ("", ".get", ".post", ".put", ".patch", ".delete", ".del", ".head", ".options", ".stream",
                               ".postForm", ".putForm", ".patchForm")),
              "undici.request", "undici.fetch", "undici.stream",
-             "navigator.sendBeacon", "http2.connect", "http.ClientRequest", "https.ClientRequest")
+             "navigator.sendBeacon", "http2.connect", "http.ClientRequest", "https.ClientRequest",
+             *(f"{instance}.{method}" for instance in ("axios.Axios", "got.Got", "ky.Ky")
+               for method in ("request", "get", "post", "put", "patch", "delete", "head", "options", "stream")))
+#: APIs named exactly (too short to be matched as a suffix) whose first argument is a URL.
+_URL_API_NAMES = frozenset({"ws", "socket.io-client", "socket.io-client.io", "socket.io-client.connect",
+                            "socket.io-client.Manager", "mqtt.connect", "mqtt.connectAsync"})
 _FUNCTIONS = frozenset({"function", "function_expression", "arrow_function"})
 HOST_FROM_DATA = "host built from data"
 
@@ -54,7 +59,7 @@ def destinations(finding: Finding, call: Node, bindings: Bindings, renderer: Ren
     pieces: list[Piece] = []
     if finding.capability is Capability.RESOLVE and finding.api.split(".")[-1] != "reverse":
         pieces = renderer.render(args[0]) if args else [Piece(DYNAMIC)]
-    elif api.endswith(_URL_APIS):
+    elif api.endswith(_URL_APIS) or api in _URL_API_NAMES:
         pieces = _url_or_options(args[0] if args else None, scheme, bindings, renderer)
         pieces = [p if not p.text.startswith(DYNAMIC) or "://" in p.text else Piece(DYNAMIC, p.note) for p in pieces]
     elif api == "XMLHttpRequest":
