@@ -272,3 +272,9 @@ def test_websocket_and_messaging_clients_name_their_peer(details) -> None:
         ("ws", 2): ("wss://example.org/a",), ("ws.WebSocket", 4): ("wss://example.org/b",),
         ("socket.io-client", 6): ("https://example.org",), ("mqtt.connect", 8): ("mqtt://example.org",),
     }
+
+
+def test_a_port_written_as_text_is_parsed(details) -> None:
+    code = b"const net = require('net');\nnet.connect({ host: 'example.org', port: parseInt('31337', 10) });\n"
+    [finding] = details.analyze(SourceFile("index.js", code)).findings
+    assert [(d.text, d.port) for d in finding.destinations] == [("example.org:31337", 31337)]

@@ -328,6 +328,20 @@ def _object_list(part: str) -> Function:
     return handler
 
 
+def _parse_int(folder: Folder, args: list[Node], depth: int) -> Const | None:
+    """`parseInt('31337', 10)`, `Number('443')`: a port written as text."""
+    value = folder.value(args[0], depth) if args else None
+    radix = folder.number(args[1], depth) if len(args) > 1 else 10
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str) or radix is None or not 2 <= radix <= 36:
+        return None
+    try:
+        return int(value.strip(), radix)
+    except ValueError:
+        return None
+
+
 def _string_call(folder: Folder, args: list[Node], depth: int) -> Const | None:
     value = folder.value(args[0], depth) if len(args) == 1 else None
     return str(value) if isinstance(value, (str, int)) else None
@@ -369,6 +383,7 @@ _FUNCTIONS: dict[str, Function] = {
     "String.fromCharCode": _from_char_code, "String.fromCodePoint": _from_char_code,
     "String.fromCharCode.apply": _from_char_code_apply, "Buffer.from": _buffer_from,
     "atob": _atob, "decodeURIComponent": _decode_uri, "decodeURI": _decode_uri, "String": _string_call,
+    "parseInt": _parse_int, "Number.parseInt": _parse_int, "Number": _parse_int,
     "JSON.parse": _json_parse, "Object.values": _object_list("values"), "Object.keys": _object_list("keys"),
     **{f"zlib.{name}": _inflate(wbits) for name, wbits in _ZLIB.items()},
 }

@@ -72,6 +72,14 @@ def fold_detail(node: Node | None, lookup: ConstantLookup | None = None, budget:
     return Folded(value, folder.how)
 
 
+def fold_number(node: Node | None, lookup: ConstantLookup | None = None, budget: Budget = Budget()) -> int | None:
+    """The integer `node` always evaluates to (`parseInt('443', 10)`, `0x1bb`), or None."""
+    try:
+        return Folder(lookup, budget).number(node, 0)
+    except Exceeded:
+        return None
+
+
 def describe(node: Node, folded: Folded, source_text: str) -> str:
     """`folded: 'ht' + 'tps' → https` / `decoded base64 → net`, or "" for a plain literal."""
     if folded.value is None or _plain_literal(node):

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 from tree_sitter import Node
 
 from .bindings import PASSTHROUGH, Bindings, arguments_of, callee_of
-from .fold import fold_detail
+from .fold import fold_number, fold_detail
 from .methods import call_label
 from .syntax import text
 
@@ -72,6 +72,8 @@ class Renderer:
         kind = node.type
         if kind == "number":
             return [Piece(text(node))]
+        if kind == "call_expression" and (number := fold_number(node, self.bindings.constant)) is not None:
+            return [Piece(str(number))]                 # `parseInt('31337', 10)`
         if kind in PASSTHROUGH:
             inner = node.named_children
             return self.render(inner[-1] if kind == "type_assertion" else inner[0], depth + 1) if inner else [Piece(DYNAMIC)]
