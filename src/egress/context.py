@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shlex
+import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -61,6 +62,8 @@ class PackageContext:
     startup_loaded: frozenset[str] = frozenset()
     import_loaded: frozenset[str] | None = None
     shipped_loaded: frozenset[str] = frozenset()   # loaded by a shipped entry point: counts as shipped
+    #: a Python distribution's only import package (``top_level``): shipped even in a folder named ``docs``
+    sole_package: str | None = None
 
     @classmethod
     def of(cls, artifact: PackageArtifact) -> "PackageContext":
@@ -75,7 +78,10 @@ class PackageContext:
             install.update(build_hook_files(meta.get("pyproject_toml")))   # in-tree backends, build hooks
             if meta.get("top_level"):
                 modules = frozenset(str(name) for name in meta["top_level"])
-        return cls(install_files=frozenset(install), sdist_modules=modules)
+        top = [str(name) for name in meta.get("top_level") or _declared_packages(meta.get("pyproject_toml"))] \
+            if artifact.ecosystem is Ecosystem.PYPI else []
+        sole = top[0] if len(top) == 1 and top[0].isidentifier() else None
+        return cls(install_files=frozenset(install), sdist_modules=modules, sole_package=sole)
 
     def role(self, path: str) -> FileRole:
         """The file's role; a root-level script of an sdist that it does not install is tooling.
@@ -85,12 +91,20 @@ class PackageContext:
         requiring `./test/helper.js` cannot hide behind the folder name.
         """
         if path in self.shipped_loaded or path in self.install_files or path in self.install_loaded \
-                or path in self.startup_loaded:
+                or path in self.startup_loaded or self._in_sole_package(path):
             return FileRole.SHIPPED
         if (self.sdist_modules is not None and "/" not in path and path.endswith(".py")
                 and path not in self.install_files and path[:-3] not in self.sdist_modules):
             return FileRole.SCRIPTS
         return file_role(path)
+
+    def _in_sole_package(self, path: str) -> bool:
+        """In the only import package, whose own folder name (``docs``) says nothing of its role;
+        folders inside it still do (``tornado/test/``)."""
+        if self.sole_package is None or "/" not in path:
+            return False
+        head, rest = path.split("/", 1)
+        return head == self.sole_package and file_role("package/" + rest) is FileRole.SHIPPED
 
     def with_loads(self, artifact: PackageArtifact, analyses: Mapping[str, FileAnalysis],
                    findings: Iterable[Finding] | None = None) -> "PackageContext":
@@ -103,7 +117,8 @@ class PackageContext:
                                         for f in findings):
             return dataclasses.replace(self, import_loaded=frozenset())
         # npm entry points are what package.json declares; Python's are every __init__.py, tests' too
-        shipped = None if artifact.ecosystem is Ecosystem.NPM else (lambda p: file_role(p) is FileRole.SHIPPED)
+        shipped = None if artifact.ecosystem is Ecosystem.NPM else (
+            lambda p: file_role(p) is FileRole.SHIPPED or self._in_sole_package(p))
         loads = load_times(artifact, analyses, self.install_files, shipped=shipped)
         return dataclasses.replace(self, install_loaded=loads.install, startup_loaded=loads.startup,
                                    import_loaded=loads.imported, shipped_loaded=loads.from_shipped)
@@ -201,3 +216,16 @@ def _normal(path: str) -> str:
     if "." not in path.rsplit("/", 1)[-1]:
         path = path + ".js"         # `node scripts/setup`: Node tries setup.js; `node s.txt` runs s.txt itself
     return path
+
+
+def _declared_packages(pyproject: object) -> list[str]:
+    """Top-level packages a pyproject.toml lists for setuptools (``[tool.setuptools] packages``)."""
+    if not isinstance(pyproject, str):
+        return []
+    try:
+        packages = tomllib.loads(pyproject).get("tool", {}).get("setuptools", {}).get("packages")
+    except (tomllib.TOMLDecodeError, AttributeError):
+        return []
+    if not isinstance(packages, list):
+        return []
+    return sorted({str(p).split(".")[0] for p in packages if isinstance(p, str)})

@@ -72,3 +72,22 @@ def test_root_scripts_an_sdist_does_not_install_are_tooling() -> None:
     assert single.role("ntplib.py") is FileRole.SHIPPED
     unknown = PackageContext.of(_artifact({"kind": "sdist", "top_level": []}))
     assert unknown.role("updatezinfo.py") is FileRole.SHIPPED     # no top_level.txt: count everything
+
+
+def test_a_distributions_only_package_is_shipped_whatever_its_folder_name() -> None:
+    """A wheel whose one import package is `docs/` installs it as `import docs`: shipped, not docs."""
+    from egress.model import Ecosystem, FileRole, PackageArtifact
+
+    wheel = PackageArtifact(Ecosystem.PYPI, "k", "1.0", read_files=lambda want: iter(()),
+                            metadata={"kind": "wheel", "top_level": ["docs"]})
+    context = PackageContext.of(wheel)
+    assert context.role("docs/__init__.py") is FileRole.SHIPPED
+    assert context.role("docs/net/client.py") is FileRole.SHIPPED
+    # with two packages, a tests/ folder stays tests
+    two = PackageArtifact(Ecosystem.PYPI, "k", "1.0", read_files=lambda want: iter(()),
+                          metadata={"kind": "wheel", "top_level": ["k", "tests"]})
+    assert PackageContext.of(two).role("tests/test_x.py") is FileRole.TEST
+    # a folder project says it in pyproject.toml
+    folder = PackageArtifact(Ecosystem.PYPI, "k", "1.0", read_files=lambda want: iter(()),
+                             metadata={"kind": "folder", "pyproject_toml": '[tool.setuptools]\npackages = ["docs"]\n'})
+    assert PackageContext.of(folder).role("docs/__init__.py") is FileRole.SHIPPED
