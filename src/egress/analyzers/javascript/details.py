@@ -22,6 +22,9 @@ from .requests import call_of, destinations
 from .scope import NameIndex
 
 _NO_DETAILS = frozenset({Capability.LISTEN, Capability.HELPER, Capability.EXECUTE})
+#: Arguments that carry no data source themselves: literals and functions (callbacks are not data).
+_NO_DATA = frozenset({"string", "number", "true", "false", "null", "undefined", "regex", "function_expression",
+                      "arrow_function", "function"})
 
 
 class RequestDetails:
@@ -74,7 +77,7 @@ class RequestDetails:
         if self.taint is None:
             return ()
         try:
-            found = tuple(self.taint.sources([arg]) for arg in arguments_of(call))
+            found = tuple(() if arg.type in _NO_DATA else self.taint.sources([arg]) for arg in arguments_of(call)[:6])
         except (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError):
             return ()
         return found if any(found) else ()
