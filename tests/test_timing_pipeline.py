@@ -129,3 +129,19 @@ def test_json_report_shows_the_timing(tmp_path: Path) -> None:
     [package] = json.loads(result.stdout)["packages"]
     assert sorted((a["file"], a["line"], a["timing"]) for a in package["alerts"] if a["type"] == "networkAccess") \
         == [("index.js", 2, "import"), ("other.js", 2, "runtime")]
+
+
+def test_setup_py_calling_a_helper_module_beside_it_is_install_time(tmp_path: Path) -> None:
+    """`import _build_helper; _build_helper.ping()` in setup.py: the call runs at install, so the
+    network the helper reaches is install-time network at setup.py's call (linked)."""
+    root = tmp_path / "sd1"
+    root.mkdir()
+    (root / "setup.py").write_text("from setuptools import setup\nimport _build_helper\n_build_helper.ping()\n"
+                                   "setup(name='sd1', version='1.0', py_modules=['sd1'])\n")
+    (root / "_build_helper.py").write_text("import socket\n\ndef ping():\n"
+                                           "    return socket.create_connection(('example.org', 9001))\n")
+    (root / "sd1.py").write_text("X = 1\n")
+    package = scan_one(root, tmp_path / "c")
+    early = sorted((a.finding.api, a.finding.file, a.finding.line) for a in package.alerts
+                   if a.type == "installTimeNetwork")
+    assert early == [("socket.create_connection", "setup.py", 3)]

@@ -31,6 +31,7 @@ via_member "*").
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from egress.analyzers.python.evaluate import Evaluator
@@ -48,13 +49,35 @@ def catalog_roots(catalog: Catalog) -> frozenset[str]:
     return frozenset({m.split(".")[0] for m in catalog.modules} | {d.split(".")[0] for d in catalog.dependencies})
 
 
-def own_names(path: str, roots: frozenset[str]) -> frozenset[str]:
-    """Top-level names an absolute import of the package itself may start with: the file's folders."""
-    return frozenset(part for part in PurePosixPath(path).parent.parts
-                     if part.isidentifier() and part not in _STDLIB and part not in roots)
+@dataclass(frozen=True)
+class OwnNames:
+    """Top-level names an absolute import of the package itself may start with (``name in own``).
+
+    For ``pkg/client.py`` the file's folders (``pkg``).  A file at the package root
+    (``setup.py``, a root module) imports its neighbours by bare name (``import _build_helper``),
+    so there any name that is neither stdlib nor catalogued may be the package's own; the
+    linker keeps only the uses that resolve to a file of the package.
+    """
+
+    names: frozenset[str]
+    roots: frozenset[str] = frozenset()
+    at_root: bool = False
+
+    def __contains__(self, name: object) -> bool:
+        if name in self.names:
+            return True
+        return self.at_root and isinstance(name, str) and name.isidentifier() and name not in _STDLIB \
+            and name not in self.roots
 
 
-def is_local_candidate(rec: ImportRec, own: frozenset[str]) -> bool:
+def own_names(path: str, roots: frozenset[str]) -> OwnNames:
+    """The names an absolute import of the package itself may start with, for the file at ``path``."""
+    folders = PurePosixPath(path).parent.parts
+    return OwnNames(frozenset(part for part in folders if part.isidentifier() and part not in _STDLIB
+                              and part not in roots), roots, at_root=not folders)
+
+
+def is_local_candidate(rec: ImportRec, own: "OwnNames | frozenset[str]") -> bool:
     """A relative import, or an absolute one of the package's own top-level name."""
     return rec.local or (not rec.dynamic and rec.module.split(".")[0] in own)
 
@@ -66,7 +89,7 @@ def linkable_names(program: Program, kinds: frozenset[str] = frozenset({"import"
                      if any(b.kind in kinds for b in bindings))
 
 
-def local_use(own: frozenset[str], v: LocalVal | ModVal, loc: Locator, at: Expr, in_function: bool,
+def local_use(own: "OwnNames | frozenset[str]", v: LocalVal | ModVal, loc: Locator, at: Expr, in_function: bool,
               called: bool) -> LocalUse | None:
     """The ``LocalUse`` a value used at ``at`` amounts to, if it comes from a local module."""
     if isinstance(v, LocalVal):
@@ -92,7 +115,7 @@ def local_use(own: frozenset[str], v: LocalVal | ModVal, loc: Locator, at: Expr,
 
 def collect(program: Program, scoped: list[tuple[Scope, Finding]], calls: list[tuple[Scope, Scope]],
             uses: list[tuple[Scope, LocalUse]], ev: Evaluator, loc: Locator,
-            own: frozenset[str]) -> tuple[tuple[ExportFact, ...], tuple[LocalUse, ...]]:
+            own: "OwnNames | frozenset[str]") -> tuple[tuple[ExportFact, ...], tuple[LocalUse, ...]]:
     """``(exports, local_uses)`` of a walked file."""
     names = _function_names(program)
     direct: dict[int, list[Finding]] = {}
@@ -179,7 +202,7 @@ def _aliases(program: Program, ev: Evaluator, loc: Locator, best: dict, names: d
     return out
 
 
-def _reexports(program: Program, own: frozenset[str]) -> list[ExportFact]:
+def _reexports(program: Program, own: "OwnNames | frozenset[str]") -> list[ExportFact]:
     out = []
     for rec in program.local_imports + program.imports:
         if rec.scope is not program.module or rec.name is None or rec.dynamic:

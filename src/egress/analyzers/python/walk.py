@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from egress.analyzers.python import fold, ipc
 from egress.analyzers.python.evaluate import Evaluator, is_constant, member_capability
-from egress.analyzers.python.facts import catalog_roots, local_use, own_names
+from egress.analyzers.python.facts import OwnNames, catalog_roots, local_use, own_names
 from egress.analyzers.python.ir import Attr, Call, Choice, Expr, Name, children
 from egress.analyzers.python.locate import Locator, render
 from egress.analyzers.python.payload import RUNNERS, CodeRunner
@@ -57,7 +57,7 @@ class Walker:
         self.scoped: list[tuple[Scope, Finding]] = []      # network findings and their scope
         self.calls: list[tuple[Scope, Scope]] = []          # caller scope, local function called
         self.uses: list[tuple[Scope, LocalUse]] = []        # uses of the package's own modules
-        self._roots: frozenset[str] | None = None
+        self._roots: OwnNames | None = None
         self._details: RequestDetails | None = None      # made at the first network call
         self._shell: ShellOut | None = None               # made at the first call that starts a program
         self._builtins_imported: bool | None = None
@@ -71,7 +71,7 @@ class Walker:
         return self._builtins_imported
 
     @property
-    def own(self) -> frozenset[str]:
+    def own(self) -> OwnNames:
         """Top-level names an absolute import of the file's own package may have (see facts.py)."""
         if self._roots is None:
             self._roots = own_names(self.loc.path, catalog_roots(self.catalog))
