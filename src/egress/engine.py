@@ -36,8 +36,8 @@ from egress.model import (
     SourceFile,
 )
 from egress.install_scripts import (
-    INLINE_PREFIX, gyp_commands, hook_shell_scripts, inline_sources, place_inline, script_findings,
-    shell_script_findings,
+    INLINE_PREFIX, SCRIPT_INLINE, gyp_commands, hook_shell_scripts, inline_sources, place_inline,
+    place_script_inline, script_findings, shell_script_findings,
 )
 from egress.linker import PackageLinker
 from egress.prefilter import PreFilter
@@ -81,6 +81,7 @@ class _PackageWork:
     skipped: list[SourceFile] = field(default_factory=list)   # the pre-filter saw nothing: read only
     imports: dict[str, tuple[str, ...]] = field(default_factory=dict)   # load graph (entrypoints)
     hook_findings: list[Finding] = field(default_factory=list)   # shell scripts that install hooks run
+    hook_inline: list[SourceFile] = field(default_factory=list)  # code those scripts run inline (`node -e`)
     sources: list[SourceFile] = field(default_factory=list)   # the files read, while the package is read
 
     @property
@@ -267,7 +268,7 @@ def scan(
                 runner.drop()                                   # none of its half-read files
                 continue
             if artifact.ecosystem is Ecosystem.NPM:
-                for source in inline_sources(artifact):     # `node -e "…"` in an install hook
+                for source in inline_sources(artifact) + item.hook_inline:   # `node -e "…"` in a hook or its script
                     runner.submit(item, source, check_only=False)
             work.append(item)
             runner.send()
@@ -353,8 +354,9 @@ def _read_hook_script(item: _PackageWork, source: SourceFile, hook: str) -> None
     if b"\x00" in source.data:
         item.not_analysed.append(NotAnalysed(source.path, "not a text file"))
         return
-    found, node_files = shell_script_findings(source, hook)
+    found, node_files, inline = shell_script_findings(source, hook)
     item.hook_findings.extend(found)
+    item.hook_inline.extend(inline)
     install = item.context.install_files | {source.path, *node_files}
     item.context = dataclasses.replace(item.context, install_files=frozenset(install))
 
@@ -460,10 +462,12 @@ def _summary(item: _PackageWork) -> PackageSummary:
             files_analysed += 1
         findings.extend(analysis.findings)
     findings.extend(item.hook_findings)
+    inline_paths = {source.path for source in item.hook_inline}
     if item.exports_network:
         findings.extend(PackageLinker(item.artifact.ecosystem, item.analyses, item.artifact.metadata).findings())
     context = item.context.with_loads(item.artifact, item.analyses, findings)
     placed = [place_inline(f, item.artifact) if f.file.startswith(INLINE_PREFIX)
+              else place_script_inline(f) if SCRIPT_INLINE in f.file and f.file in inline_paths
               else dataclasses.replace(f, role=context.role(f.file), timing=context.timing(f))
               for f in findings]
     return PackageSummary(tuple(placed), tuple(not_analysed), files_analysed)

@@ -181,18 +181,25 @@ def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
-def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding], list[str]]:
+#: Inline code a hook's shell script passes to node or python, as a file the analyzers read:
+#: ``<script>#L<line>``; ``place_script_inline`` puts its findings back on that line.
+SCRIPT_INLINE = "#L"
+
+
+def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding], list[str], list[SourceFile]]:
     """What a shell script run by an install hook reaches: a network finding per tool per line.
 
     Also returns the package's JavaScript files the script runs with ``node``, which run at
-    install time too.  Comments and ``#!`` lines are skipped; a line continued with ``\\``
-    is read whole, at its first line.
+    install time too, and the code it hands to ``node -e`` / ``python -c`` (``SCRIPT_INLINE``).
+    Comments and ``#!`` lines are skipped; a line continued with ``\\`` is read whole, at its
+    first line.
     """
     from egress.context import node_files_of
 
     text = source.data.decode("utf-8", "replace")
     found: list[Finding] = []
     node_files: list[str] = []
+    inline: list[SourceFile] = []
     lines = text.splitlines()
     number = 0
     while number < len(lines):
@@ -206,7 +213,10 @@ def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding],
             continue
         code = _KEYWORDS.sub(r"\1", code)
         node_files.extend(node_files_of(code))
-        for use in read_line(_TABLE, code).tools:
+        reading = read_line(_TABLE, code)
+        inline.extend(SourceFile(f"{source.path}{SCRIPT_INLINE}{start}", payload.encode(), language=language)
+                      for language, payload, _ in reading.inline)
+        for use in reading.tools:
             via = f" through {use.via}" if use.via else ""
             found.append(Finding(
                 kind=FindingKind.NETWORK, api=use.tool.label, module="<shell>", capability=use.tool.capability,
@@ -215,4 +225,15 @@ def shell_script_findings(source: SourceFile, hook: str) -> tuple[list[Finding],
                 note=f"{hook} script runs {source.path}, which runs {use.tool.label}{via}",
                 timing=Timing.INSTALL, destinations=use.destinations, data_sources=use.data,
             ))
-    return found, node_files
+    return found, node_files, inline
+
+
+def place_script_inline(finding: Finding) -> Finding:
+    """A finding in code a hook's shell script runs inline, put on that script's line."""
+    path, _, line = finding.file.rpartition(SCRIPT_INLINE)
+    where = f"in the inline code of {path} line {line} (code line {finding.line})"
+    return dataclasses.replace(
+        finding, file=path, line=int(line), column=1, timing=Timing.INSTALL, in_function=False,
+        note=f"{where}; {finding.note}" if finding.note else where,
+        trace=tuple(dataclasses.replace(step, file=path, line=int(line)) for step in finding.trace),
+    )
