@@ -145,3 +145,20 @@ def test_setup_py_calling_a_helper_module_beside_it_is_install_time(tmp_path: Pa
     early = sorted((a.finding.api, a.finding.file, a.finding.line) for a in package.alerts
                    if a.type == "installTimeNetwork")
     assert early == [("socket.create_connection", "setup.py", 3)]
+
+
+def test_a_python_file_started_as_a_process_runs_whatever_its_folder(tmp_path: Path) -> None:
+    """`Popen([sys.executable, os.path.join(os.path.dirname(__file__), 'scripts', 'p.py')])`:
+    scripts/p.py runs, so its network use counts as shipped code (not a script of the project's)."""
+    root = tmp_path / "pl1"
+    (root / "pl1" / "scripts").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "pl1"\nversion = "1.0"\n')
+    (root / "pl1" / "__init__.py").write_text(
+        "import os\nimport subprocess\nimport sys\n\n"
+        "subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), 'scripts', 'p.py')])\n")
+    (root / "pl1" / "scripts" / "p.py").write_text(
+        "import urllib.request\nurllib.request.urlopen('https://example.org/p')\n")
+    package = scan_one(root, tmp_path / "c")
+    assert sorted((f.api, f.file, f.role.value) for f in package.findings if f.kind is FindingKind.NETWORK) == [
+        ("urllib.request.urlopen", "pl1/scripts/p.py", "shipped")]
+    assert any(a.type == "networkAccess" for a in package.alerts)

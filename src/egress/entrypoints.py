@@ -378,7 +378,9 @@ def loaded_from(roots: Iterable[str], analyses: Mapping[str, FileAnalysis], reso
         seen.add(path)
         analysis = analyses[path]
         for specifier in analysis.imports + (analysis.launches if launched else ()):
-            target = resolve(path, specifier)
+            # a launch is a specifier (JavaScript: `./b.js`) or a package file path (Python)
+            target = specifier if specifier in analyses and specifier not in analysis.imports \
+                else resolve(path, specifier)
             if target is not None and target not in seen:
                 todo.append(target)
     return frozenset(seen)

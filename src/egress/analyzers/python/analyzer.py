@@ -136,4 +136,5 @@ class PythonAnalyzer(Analyzer):
         findings = walker.run(program)
         exports, local_uses = facts.collect(program, walker.scoped, walker.calls, walker.uses, ev, loc,
                                             walker.own)
-        return FileAnalysis(path, tuple(findings), error, exports, local_uses)
+        return FileAnalysis(path, tuple(findings), error, exports, local_uses,
+                            launches=tuple(dict.fromkeys(walker.launches)))

@@ -15,13 +15,15 @@ interpreter (``[sys.executable, '-c', code]``) is analysed as a payload.
 
 from __future__ import annotations
 
+import posixpath
+
 from typing import TYPE_CHECKING
 
 from egress.analyzers.python.dataflow import DataFlow
 from egress.analyzers.python.ir import Call, Const, Expr, Seq
 from egress.analyzers.python.payload import MAX_DEPTH, analyse_text
 from egress.analyzers.python.scopes import Scope
-from egress.analyzers.python.strings import Strings
+from egress.analyzers.python.strings import FILE_FOLDER, Strings
 from egress.analyzers.python.values import MemVal, ModVal, Value
 from egress.catalog.commands import Reading, read_argv, read_line
 from egress.catalog.shell_tools import Launch, load_shell_tools
@@ -70,6 +72,11 @@ class ShellOut:
                 in_function=scope.in_function, trace=v.trace, note=note, destinations=use.destinations,
                 data_sources=tuple(dict.fromkeys(sent + use.data)),
             ), scope)
+        for language, script in reading.scripts:
+            if language == "python" and script.startswith(FILE_FOLDER + "/"):
+                # `Popen([sys.executable, os.path.join(os.path.dirname(__file__), 'scripts', 'p.py')])`
+                folder = posixpath.dirname(self.w.loc.path)
+                self.w.launches.append(posixpath.normpath(posixpath.join(folder, script[len(FILE_FOLDER) + 1:])))
         inline = [(code, how) for language, code, how in reading.inline if language == "python"]
         for code, how in inline:
             self._payload(call, code, f"{api} → {how}", scope)

@@ -205,6 +205,13 @@ class Strings:
                     return bindings
         return []
 
+    def _is_this_file(self, e: Expr, scope: Scope, order: int) -> bool:
+        """`__file__` (not rebound), or `os.path.abspath(__file__)` / `realpath`."""
+        if isinstance(e, Call) and len(e.args) == 1 and \
+                self.ev.qualify(e.func, scope, order) in ("os.path.abspath", "os.path.realpath"):
+            e = e.args[0]
+        return isinstance(e, Name) and e.id == "__file__" and self.ev.visible_bindings("__file__", scope, order) is None
+
     def _call(self, e: Call, scope: Scope, order: int, depth: int) -> list[Piece]:
         func = e.func
         name = self.ev.qualify(func, scope, order) or ""
@@ -212,6 +219,8 @@ class Strings:
             return [Piece("~")]
         if name in ("os.path.expanduser", "str") and len(e.args) == 1:
             return self.pieces(e.args[0], scope, order, depth)
+        if name == "os.path.dirname" and len(e.args) == 1 and self._is_this_file(e.args[0], scope, order):
+            return [Piece(FILE_FOLDER)]         # `os.path.dirname(__file__)`: this file's folder
         if name == "os.path.join" and e.args:
             parts = [self.pieces(a, scope, order, depth)[0] for a in e.args]
             return [Piece("/".join(p.text.rstrip("/") for p in parts), sum((p.notes for p in parts), ()))]
@@ -222,6 +231,10 @@ class Strings:
                 args = [self.pieces(a, scope, order, depth)[0] for a in e.args]
                 return [_substitute(_BRACES, p, args) for p in self.pieces(func.value, scope, order, depth)]
         return [UNKNOWN]
+
+
+#: What ``os.path.dirname(__file__)`` reads as: the folder of the file being analysed.
+FILE_FOLDER = "<this file's folder>"
 
 
 def _substitute(pattern: re.Pattern[str], template: Piece, args: list[Piece]) -> Piece:

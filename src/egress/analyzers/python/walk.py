@@ -61,6 +61,7 @@ class Walker:
         self._details: RequestDetails | None = None      # made at the first network call
         self._shell: ShellOut | None = None               # made at the first call that starts a program
         self._builtins_imported: bool | None = None
+        self.launches: list[str] = []       # package files started as new Python processes (shellout.py)
 
     @property
     def _names_builtins(self) -> bool:
