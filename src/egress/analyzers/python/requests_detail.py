@@ -329,11 +329,12 @@ class RequestDetails:
             # `c = socket.create_connection(addr)`: the socket is the name the call is bound to
             name = next((n for n, bound in scope.bindings.items()
                          for b in bound if b.kind == "assign" and b.value is call), None)
-        if name is None:
-            return
         for e, order in self.strings.calls_in(scope):
             f = e.func
-            if isinstance(f, Attr) and f.attr in _SEND_METHODS and dotted(f.value) == name and e.args:
+            if not isinstance(f, Attr) or f.attr not in _SEND_METHODS or not e.args:
+                continue
+            # `socket.create_connection(addr).sendall(data)`: sent on the call's own result
+            if f.value is call or name is not None and dotted(f.value) == name:
                 sinks.append((e.args[0], scope, order))
 
 
