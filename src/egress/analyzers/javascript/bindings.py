@@ -24,6 +24,8 @@ PASSTHROUGH = frozenset({
     "satisfies_expression", "type_assertion",
 })
 _PARAMETER_WRAPPERS = frozenset({"required_parameter", "optional_parameter", "assignment_pattern"})
+_LOOP_PATTERNS = frozenset({"array_pattern", "object_pattern", "pair_pattern", "assignment_pattern",
+                            "object_assignment_pattern", "shorthand_property_identifier_pattern"})
 #: Methods that return the object they are called on: `req.on('error', f).end(body)`.
 _CHAINABLE = frozenset({"on", "once", "setHeader", "setTimeout", "setEncoding", "setNoDelay", "setKeepAlive"})
 
@@ -148,6 +150,18 @@ class Bindings:
             return None
         value = declarator.child_by_field_name("value")
         return (value, key) if value is not None else None
+
+    def iterated_from(self, ident: Node) -> Node | None:
+        """`for (const [k, v] of Object.entries(process.env))` → the iterated expression, for `k` and `v`."""
+        decl = self.declaration(ident)
+        if decl is None:
+            return None
+        child, parent = decl.node, decl.node.parent
+        while parent is not None and parent.type in _LOOP_PATTERNS:
+            child, parent = parent, parent.parent
+        if parent is None or parent.type != "for_in_statement" or not is_field(parent, "left", child):
+            return None
+        return parent.child_by_field_name("right")
 
     def module_of(self, node: Node | None) -> tuple[str, str | None] | None:
         """The module (and member) an expression or name is: `require('os')`, `os`, `{hostname}`, imports."""

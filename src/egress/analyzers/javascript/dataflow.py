@@ -365,6 +365,9 @@ class Taint:
             found += self._of(pattern[0], depth)
         for value in self.bindings.stored(node):
             found += self._of(value, depth)
+        iterated = self.bindings.iterated_from(node)        # a loop variable carries what it iterates
+        if iterated is not None:
+            found += self._of(iterated, depth)
         found += self._members_assigned(node, depth)
         param = self.bindings.parameter(node)
         if param is not None:

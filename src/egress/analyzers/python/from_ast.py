@@ -80,9 +80,10 @@ class _Converter:
                 self.body(node.body)
                 self.body(node.orelse)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            b.expr(self.expr(node.iter))
+            iterable = self.expr(node.iter)
+            b.expr(iterable)
             with b.conditional():
-                b.assign(self.target(node.target), None)
+                b.assign_iterated(self.target(node.target), iterable)
                 self.body(node.body)
                 self.body(node.orelse)
         elif isinstance(node, (ast.With, ast.AsyncWith)):

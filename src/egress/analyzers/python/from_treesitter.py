@@ -121,11 +121,12 @@ class _Converter:
         elif t == "else_clause" or t == "finally_clause":
             self.block(node.child_by_field_name("body") or _last_block(node))
         elif t == "for_statement":
-            b.expr(self.expr_field(node, "right"))
+            iterable = self.expr_field(node, "right")
+            b.expr(iterable)
             with b.conditional():
                 left = node.child_by_field_name("left")
                 if left is not None:
-                    b.assign(self.target(left), None)
+                    b.assign_iterated(self.target(left), iterable)
                 self.block(node.child_by_field_name("body"))
                 for alt in node.children_by_field_name("alternative"):
                     self.stmt(alt)

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from egress.analyzers.python.ir import Attr, Expr, Name, Seq, dotted
+from egress.analyzers.python.ir import Attr, Expr, Name, Opaque, Seq, dotted
 
 #: Roles of an expression root.
 PLAIN, ASSIGNED, TYPING = "plain", "assigned", "typing"
@@ -171,6 +171,21 @@ class Builder:
                 path = dotted(target)
                 if path is not None:
                     self.program.path_attrs.setdefault(path, []).append(binding)
+
+    def assign_iterated(self, target: Expr, iterable: Expr) -> None:
+        """``for k, v in os.environ.items()``: each name holds an item of ``iterable``.
+
+        Its value is unknown (an ``Opaque`` of the iterable: nothing to evaluate), but the
+        data it carries is the iterable's, which the data-flow pass reads through it.
+        """
+        if isinstance(target, Name):
+            item = Opaque(iterable.line, iterable.col, (iterable,))
+            self._bind(target.id, Binding(self._order, self._conditional(), "assign", self._scope, value=item))
+        elif isinstance(target, Seq):
+            for element in target.items:
+                self.assign_iterated(element, iterable)
+        else:
+            self.assign(target, None)
 
     def bind_unknown(self, name: str) -> None:
         self._bind(name, Binding(self._order, self._conditional(), "unknown", self._scope))
