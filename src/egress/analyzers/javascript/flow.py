@@ -27,7 +27,8 @@ from egress.model import Capability, Confidence, Finding, FindingKind, LocalUse
 from .bindings import Bindings
 from .fold import describe, fold, fold_detail
 from .interproc import (
-    argument_position, called_function, destructured_element, enclosing_function, function_calls, parameter,
+    argument_position, called_function, destructured_element, enclosing_function, function_calls, getter_path,
+    parameter,
 )
 from .location import SourceText, in_function
 from .scope import Declaration, NameIndex
@@ -327,6 +328,9 @@ class FileFlow:
         """`return require('https')` in a local function: each call of it holds the module."""
         fn = enclosing_function(node)
         if fn is None:
+            return
+        if (path := getter_path(fn)) is not None:      # `const o = {get m() {return require('https')}}`: `o.m`
+            self._enqueue(("path", path), path, vals, fn)
             return
         for call in function_calls(fn, self._local_bindings()):
             fresh = tuple(v for v in vals if (fn.start_byte, call.start_byte, v.key) not in self._returned)

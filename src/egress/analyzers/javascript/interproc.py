@@ -123,3 +123,19 @@ def _slot(container: Node, child: Node) -> int | None:
         elif item.type == "spread_element":
             return None
     return None
+
+
+def getter_path(fn: Node) -> str | None:
+    """`const o = { get m() { … } }`: reading `o.m` runs the getter, so what it returns is `o.m`."""
+    if fn.type != "method_definition" or not any(c.type == "get" for c in fn.children):
+        return None
+    obj = fn.parent
+    holder = obj.parent if obj is not None else None
+    name = fn.child_by_field_name("name")
+    if obj is None or obj.type != "object" or holder is None or holder.type != "variable_declarator" \
+            or name is None or name.type != "property_identifier":
+        return None
+    ident = holder.child_by_field_name("name")
+    if ident is None or ident.type != "identifier" or holder.child_by_field_name("value") != obj:
+        return None
+    return f"{ident.text.decode('utf-8', 'replace')}.{name.text.decode('utf-8', 'replace')}"
