@@ -87,7 +87,11 @@ def parse_destination(text: str, known: str = "full") -> Destination:
     scheme = host = path = ""
     port: int | None = None
     if "://" in text:
-        parts = urlsplit(text.replace(DYNAMIC, "dynamic-part"))
+        try:
+            parts = urlsplit(text.replace(DYNAMIC, "dynamic-part"))
+        except ValueError:      # `http://[<dynamic>]/`: a bracketed host that is no address yet
+            scheme, _, rest = text.partition("://")
+            return classify(Destination(text=text, known=known, scheme=scheme.lower(), host=DYNAMIC), rest)
         scheme, path = parts.scheme, parts.path
         host = (parts.hostname or "").replace("dynamic-part", DYNAMIC)
         try:

@@ -249,8 +249,18 @@ class PackageLinker:
             confidence=Confidence.HIGH if use.called else Confidence.MEDIUM, in_function=use.in_function,
             trace=(first, *reached.hops, last),
             note=f"through {reached.file}:{fact.line} {fact.api}",
-            destinations=fact.destinations if sent else (), data_sources=sent,
+            destinations=self._passed_destinations(use, fact, reached) or (fact.destinations if sent else ()),
+            data_sources=sent,
         )
+
+    @staticmethod
+    def _passed_destinations(use: LocalUse, fact: ExportFact, reached: _Reached) -> tuple:
+        """The URL the importer passes where the reached function takes its whole URL (`call(url)`)."""
+        i = fact.destination_parameter
+        if i is None or not use.called or not reached.passed_on or i >= len(use.argument_destinations):
+            return ()
+        found = use.argument_destinations[i]
+        return (found,) if found is not None else ()
 
 
 _CONDITIONS = ("require", "node", "import", "default")

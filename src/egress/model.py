@@ -192,6 +192,7 @@ class ExportFact:
     #: where it sends them: an importer's arguments there are the data (``LocalUse.argument_sources``).
     sends: tuple[int, ...] = ()
     destinations: tuple["Destination", ...] = ()
+    destination_parameter: int | None = None     # the parameter that is the call's whole URL
 
 
 @dataclass(frozen=True)
@@ -216,6 +217,8 @@ class LocalUse:
     called: bool = True
     #: Per positional argument of the call, the data sources it carries (``env``, ``hostname``…).
     argument_sources: tuple[tuple[str, ...], ...] = ()
+    #: Per positional argument, the URL it reads as, when it does (``'https://h/x?t=' + token``).
+    argument_destinations: tuple["Destination | None", ...] = ()
 
 
 @dataclass(frozen=True)

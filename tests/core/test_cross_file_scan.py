@@ -72,9 +72,11 @@ def test_data_handed_to_a_local_module_that_sends_it(tmp_path: Path) -> None:
         ("exfiltration", "critical", "index.js", 4, ("hostname",), ("http://198.51.100.7/p?n=<dynamic>",)),
         # through a module that only re-exports the sender: the arguments are passed on as they are
         ("exfiltration", "critical", "index.js", 5, ("env NPM_TOKEN",), ("https://collector.example.net/c",)),
+        # the importer passes the URL too: where it goes is the importer's argument
+        ("exfiltration", "critical", "index.js", 6, ("username",), ("https://hooks.example.org/in",)),
         ("suspiciousDestination", "high", "index.js", 4, ("hostname",), ("http://198.51.100.7/p?n=<dynamic>",)),
         ("suspiciousDestination", "high", "lib/net.js", 2, (), ("http://198.51.100.7/p?n=<dynamic>",)),
     }
     # the modules' own findings send only what they are given: no data of their own
     own = {(f.file, f.data_sources) for f in package.findings if f.file.startswith("lib/")}
-    assert own == {("lib/report.js", ()), ("lib/net.js", ())}
+    assert own == {("lib/report.js", ()), ("lib/net.js", ()), ("lib/post.js", ())}

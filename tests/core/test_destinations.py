@@ -51,3 +51,9 @@ def test_a_host_built_from_data_is_suspicious() -> None:
 ])
 def test_ipv4_written_as_url_parsers_read_it(url: str, classes: tuple[str, ...]) -> None:
     assert parse_destination(url).classes == classes
+
+
+def test_a_bracketed_host_built_at_run_time_is_a_dynamic_host() -> None:
+    """`'http://[' + address + ']/'`: never an error (urlsplit refuses a bracketed non-address)."""
+    dest = parse_destination("http://[<dynamic>]:8080/x", "partial")
+    assert (dest.scheme, dest.host, dest.classes) == ("http", "<dynamic>", ("dynamic-host",))

@@ -117,6 +117,8 @@ class Fetcher:
 
         try:
             response = self._http().get(url, headers=headers)
+        except httpx.InvalidURL as exc:      # a lockfile or index naming `https://[bad host]/…`
+            raise SourceError(f"not a URL that can be fetched: {url}: {exc}") from None
         except httpx.HTTPError as exc:
             raise SourceError(f"registry unreachable: {url}: {exc.__class__.__name__}: {exc}") from None
         if response.status_code >= 400 and response.status_code != 404:

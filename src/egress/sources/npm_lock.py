@@ -291,7 +291,10 @@ class NpmLockSource(Source):
         """npm's replace-registry-host default: the public registry's URLs go to the configured one."""
         if url is None or not self.custom_registry:
             return url
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return url              # not a URL npm could fetch either: the fetch reports it
         if parts.netloc in _PUBLIC_HOSTS:
             return self.registry + parts.path.lstrip("/")
         return url

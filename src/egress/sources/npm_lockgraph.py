@@ -204,7 +204,10 @@ def classify_source(resolved: str | None, name: str, version: str) -> PackageKin
 
 def is_registry_tarball(url: str, name: str, version: str) -> bool:
     """``…/{name}/-/{basename}-{version}.tgz``: the layout every npm registry serves tarballs at."""
-    path = unquote(urlsplit(url).path)
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:          # `https://[not an address]/…`: no registry serves that
+        return False
     base = name.rsplit("/", 1)[-1]
     return path.endswith(f"/{name}/-/{base}-{version}.tgz")
 

@@ -127,7 +127,11 @@ def _resolved(name: str, version: str, manifest: object) -> ResolvedPackage:
         integrity = f"sha1-{base64.b64encode(digest.value).decode('ascii')}"
     else:
         raise SourceError(f"registry publishes no integrity or shasum for npm:{name}@{version}: refusing to scan unverified bytes")
-    if urlsplit(dist["tarball"]).scheme not in ("http", "https"):
+    try:
+        scheme = urlsplit(dist["tarball"]).scheme
+    except (ValueError, TypeError, AttributeError):
+        scheme = ""
+    if scheme not in ("http", "https"):
         raise SourceError(f"npm:{name}@{version}: tarball URL is not http(s): {dist['tarball']!r}")
     return ResolvedPackage(name, version, dist["tarball"], integrity, digest)
 

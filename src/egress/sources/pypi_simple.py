@@ -46,8 +46,12 @@ def index_url_from(argument: str | None) -> str:
 
 def redact(url: str) -> str:
     """``url`` without the password of ``user:password@host`` (private indexes), for messages and reports."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if password is None:
         return url
     host = parts.hostname or ""
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")

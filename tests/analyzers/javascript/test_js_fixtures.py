@@ -142,6 +142,7 @@ EXPECTED: dict[str, set[tuple[FindingKind, str, int, int]]] = {
     "ind-split-exfil/lib/report.js": {(NET, "https.request", 3, 15)},
     "ind-split-exfil/lib/net.js": {(NET, "http.get", 2, 31)},
     "ind-split-exfil/lib/all.js": set(),
+    "ind-split-exfil/lib/post.js": {(NET, "https.request", 2, 33)},
     # WebSocket and messaging clients open connections
     "websocket-clients/index.js": {
         (NET, "ws", 2, 11), (NET, "ws.WebSocket", 4, 1), (NET, "socket.io-client", 6, 1), (NET, "mqtt.connect", 8, 1),

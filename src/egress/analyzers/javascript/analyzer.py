@@ -180,7 +180,7 @@ class _FilePass:
         self.request_details = False       # destinations and data sent of network calls (top level only)
         self._parameters: dict[int, Node | None] = {}   # parameter declaration -> constant every call passes
         self._details_made: RequestDetails | None = None
-        self._sends: dict[tuple, tuple[int, ...]] = {}   # finding key -> parameters its call sends
+        self._sends: dict[tuple, tuple] = {}   # finding key -> (parameters its call sends, the URL one)
 
     def run(self) -> list[Finding]:
         for site in require_sites(self.index):
@@ -355,8 +355,9 @@ class _FilePass:
             if finding.kind is FindingKind.NETWORK and not finding.note.endswith("(not called here)"):
                 details = self._details()
                 self.flow.findings[key] = details.add(finding, node)
-                if sends := details.sends(finding, node):
-                    self._sends[key] = sends
+                sends, url = details.sends(finding, node)
+                if sends:
+                    self._sends[key] = (sends, url)
 
     def _details(self) -> RequestDetails:
         if self._details_made is None:
@@ -437,8 +438,10 @@ class _FilePass:
         for (node, use), call in zip(self.flow.local_uses, self.flow.local_calls):
             if call is not None and self.request_details and use.called and arguments_of(call):
                 # what the call hands a local module: the linker pairs it with what that module sends
-                if sources := self._details().argument_sources(call):
-                    use = dataclasses.replace(use, argument_sources=sources)
+                details = self._details()
+                sources, urls = details.argument_sources(call), details.argument_destinations(call)
+                if sources or urls:
+                    use = dataclasses.replace(use, argument_sources=sources, argument_destinations=urls)
             uses.setdefault(use, None)
             for name, member_of in self._targets(node):
                 self._exports.setdefault(ExportFact(
@@ -452,11 +455,14 @@ class _FilePass:
     def _export_finding(self, node: Node, finding: Finding) -> None:
         if finding.kind is not FindingKind.NETWORK:
             return
-        sends = self._sends.get((finding.api, finding.line, finding.column), ())
+        sends, url = self._sends.get((finding.api, finding.line, finding.column), ((), None))
+        if (sends or url is not None) and not export_targets(node, self._exported_names):
+            sends, url = (), None       # exported through a helper's caller: the positions are the helper's
         for name, member_of in self._targets(node):
             self._exports.setdefault(ExportFact(
                 name, finding.api, finding.module, finding.capability, finding.line, finding.column,
-                member_of=member_of, sends=sends, destinations=finding.destinations if sends else ()), None)
+                member_of=member_of, sends=sends, destinations=finding.destinations if sends else (),
+                destination_parameter=url), None)
 
     def _targets(self, node: Node, hops: int = 3) -> list:
         """Export targets of `node`; through a top-level helper, those of its callers (3 hops)."""

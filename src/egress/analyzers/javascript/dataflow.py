@@ -81,6 +81,22 @@ def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[N
     return data, urls
 
 
+def url_parameter(finding: Finding, call: Node, bindings: Bindings) -> int | None:
+    """The position of the enclosing function's parameter that is the call's whole URL (`https.get(u)`)."""
+    fn = call.parent
+    while fn is not None and fn.type not in FUNCTION_NODES:
+        fn = fn.parent
+    if fn is None:
+        return None
+    _, urls = sent_nodes(finding, call, bindings)
+    for url in urls:
+        node = unwrap(url)
+        found = bindings.parameter(node) if node.type == "identifier" else None
+        if found is not None and found[0] == fn:
+            return found[1]
+    return None
+
+
 def sent_parameters(finding: Finding, call: Node, bindings: Bindings) -> tuple[int, ...]:
     """Positions of the enclosing function's parameters whose values the call sends.
 

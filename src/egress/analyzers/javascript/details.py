@@ -12,13 +12,13 @@ from typing import Callable, Mapping
 
 from tree_sitter import Node
 
-from egress.model import Capability, Finding, FindingKind
+from egress.model import Capability, Destination, Finding, FindingKind
 
 from .bindings import Bindings, arguments_of
-from .dataflow import Taint, has_source, sent_nodes, sent_parameters
+from .dataflow import Taint, has_source, sent_nodes, sent_parameters, url_parameter
 from .fold import ConstantLookup
 from .render import Renderer
-from .requests import call_of, destinations
+from .requests import call_of, destination_of, destinations
 from .scope import NameIndex
 
 _NO_DETAILS = frozenset({Capability.LISTEN, Capability.HELPER, Capability.EXECUTE})
@@ -62,15 +62,26 @@ class RequestDetails:
         return replace(finding, destinations=found, data_sources=sources)
 
 
-    def sends(self, finding: Finding, node: Node) -> tuple[int, ...]:
-        """Parameters of the enclosing function the call sends (``dataflow.sent_parameters``)."""
+    def sends(self, finding: Finding, node: Node) -> tuple[tuple[int, ...], int | None]:
+        """Parameters of the enclosing function the call sends (``dataflow.sent_parameters``), and the
+        one that is its whole URL (the caller's argument there is where it goes, and what it carries)."""
         call = call_of(node)
         if call is None or finding.kind is not FindingKind.NETWORK or finding.capability in _NO_DETAILS:
-            return ()
+            return (), None
         try:
-            return sent_parameters(finding, call, self.bindings)
+            url = url_parameter(finding, call, self.bindings)
+            sent = sent_parameters(finding, call, self.bindings)
         except (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError):
-            return ()
+            return (), None
+        return tuple(sorted(set(sent) | ({url} if url is not None else set()))), url
+
+    def argument_destinations(self, call: Node) -> tuple[Destination | None, ...]:
+        """Per argument of a call, the URL it is when it reads as one (`'https://h/x?t=' + token`)."""
+        found: list[Destination | None] = []
+        for arg in arguments_of(call)[:6]:
+            pieces = self.renderer.render(arg) if arg.type not in _NO_DATA or arg.type == "string" else []
+            found.append(destination_of(pieces[0]) if pieces and "://" in pieces[0].text else None)
+        return tuple(found) if any(found) else ()
 
     def argument_sources(self, call: Node) -> tuple[tuple[str, ...], ...]:
         """Per argument of a call, the data sources it carries (empty when the file reads none)."""

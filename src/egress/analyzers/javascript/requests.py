@@ -74,13 +74,13 @@ def destinations(finding: Finding, call: Node, bindings: Bindings, renderer: Ren
                             args[-3] if args[-1].type in _FUNCTIONS else args[-2], renderer)
     found: dict[str, Destination] = {}
     for piece in pieces[:MAX_ALTERNATIVES]:
-        dest = _destination(piece)
+        dest = destination_of(piece)
         if dest is not None:
             found.setdefault(dest.text, dest)
     return tuple(found.values())
 
 
-def _destination(piece: Piece) -> Destination | None:
+def destination_of(piece: Piece) -> Destination | None:
     value = collapse(piece.text.strip())
     if not value:
         return None
