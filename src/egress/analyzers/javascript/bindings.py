@@ -156,9 +156,7 @@ class Bindings:
         decl = self.declaration(ident)
         if decl is None:
             return None
-        child, parent = decl.node, decl.node.parent
-        while parent is not None and parent.type in _LOOP_PATTERNS:
-            child, parent = parent, parent.parent
+        child, parent = _out_of(decl.node, _LOOP_PATTERNS)
         if parent is None or parent.type != "for_in_statement" or not is_field(parent, "left", child):
             return None
         return parent.child_by_field_name("right")
@@ -207,9 +205,7 @@ class Bindings:
         decl = self.declaration(ident)
         if decl is None:
             return None
-        node, parent = decl.node, decl.node.parent
-        while parent is not None and parent.type in _PARAMETER_WRAPPERS:
-            node, parent = parent, parent.parent
+        node, parent = _out_of(decl.node, _PARAMETER_WRAPPERS)
         if parent is not None and parent.type == "arrow_function" and is_field(parent, "parameter", node):
             return parent, 0
         if parent is None or parent.type != "formal_parameters" or parent.parent is None:
@@ -302,6 +298,14 @@ class Bindings:
                 continue
             pending.extend(node.named_children)
         return found
+
+
+def _out_of(node: Node, wrappers: frozenset[str]) -> tuple[Node, Node | None]:
+    """The outermost of the wrapping nodes around a declared name, and what holds it."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type in wrappers:
+        child, parent = parent, parent.parent
+    return child, parent
 
 
 def _chain(node: Node) -> tuple[list[tuple[str, Node]], Node]:
