@@ -16,8 +16,8 @@ from egress.model import Capability, Destination, Finding, FindingKind
 
 from .bindings import Bindings, arguments_of
 from .dataflow import Taint, has_source, sent_nodes, sent_parameters, url_parameter
-from .fold import ConstantLookup
-from .render import Renderer
+from .fold import ConstantLookup, fold_detail
+from .render import Piece, Renderer
 from .requests import call_of, destination_of, destinations
 from .scope import NameIndex
 
@@ -79,7 +79,13 @@ class RequestDetails:
         """Per argument of a call, the URL it is when it reads as one (`'https://h/x?t=' + token`)."""
         found: list[Destination | None] = []
         for arg in arguments_of(call)[:6]:
-            pieces = self.renderer.render(arg) if arg.type not in _NO_DATA or arg.type == "string" else []
+            # cheap first: a URL written in the argument itself, or a constant that folds to one
+            pieces: list = []
+            if arg.text is not None and b"://" in arg.text:
+                pieces = self.renderer.render(arg)
+            elif arg.type == "identifier":
+                folded = fold_detail(arg, self.bindings.constant).value
+                pieces = [Piece(folded)] if folded is not None and "://" in folded else []
             found.append(destination_of(pieces[0]) if pieces and "://" in pieces[0].text else None)
         return tuple(found) if any(found) else ()
 
