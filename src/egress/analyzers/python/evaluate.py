@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 
 from egress.analyzers.python import fold
+from egress.analyzers.python import from_ast
 from egress.analyzers.python.ir import Attr, BinOp, Call, Choice, Const, Expr, FStr, Name, Seq, Subscript, dotted
 from egress.analyzers.python.locate import Locator, render
 from egress.analyzers.python.scopes import Binding, ClassInfo, ImportRec, Program, Scope
@@ -182,7 +183,7 @@ class Evaluator:
                 except (SyntaxError, ValueError, MemoryError, RecursionError):
                     tree = None
                 if tree is not None:
-                    self._eval_texts[key] = _simple_expression(tree.body, call.line, call.col)
+                    self._eval_texts[key] = from_ast.simple_expression(tree.body, call.line, call.col)
         return self._eval_texts[key]
 
     def bound_to(self, e: Expr, scope: Scope, order: int) -> Expr:
@@ -591,22 +592,3 @@ def _union(groups) -> Values:
                     return tuple(out)
     return tuple(out)
 
-
-def _simple_expression(node: ast.expr, line: int, col: int, depth: int = 0) -> Expr | None:
-    """IR for a small expression read out of a string, placed at the ``eval`` call that reads it."""
-    if depth > 12:
-        return None
-    if isinstance(node, ast.Name):
-        return Name(line, col, node.id)
-    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bytes)):
-        return Const(line, col, node.value)
-    if isinstance(node, ast.Attribute):
-        base = _simple_expression(node.value, line, col, depth + 1)
-        return Attr(line, col, base, node.attr) if base is not None else None
-    if isinstance(node, ast.Call) and not node.keywords:
-        func = _simple_expression(node.func, line, col, depth + 1)
-        args = [_simple_expression(a, line, col, depth + 1) for a in node.args]
-        if func is None or any(a is None for a in args):
-            return None
-        return Call(line, col, func, tuple(args), ())      # type: ignore[arg-type]
-    return None

@@ -293,3 +293,23 @@ def build_imports(tree: ast.Module, builder: Builder) -> None:
                     body(case.body)
 
     body(tree.body)
+
+
+def simple_expression(node: ast.expr, line: int, col: int, depth: int = 0) -> ir.Expr | None:
+    """IR for a small expression read out of a string, placed at the ``eval`` call that reads it."""
+    if depth > 12:
+        return None
+    if isinstance(node, ast.Name):
+        return ir.Name(line, col, node.id)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, bytes)):
+        return ir.Const(line, col, node.value)
+    if isinstance(node, ast.Attribute):
+        base = simple_expression(node.value, line, col, depth + 1)
+        return ir.Attr(line, col, base, node.attr) if base is not None else None
+    if isinstance(node, ast.Call) and not node.keywords:
+        func = simple_expression(node.func, line, col, depth + 1)
+        args = [simple_expression(a, line, col, depth + 1) for a in node.args]
+        if func is None or any(a is None for a in args):
+            return None
+        return ir.Call(line, col, func, tuple(args), ())      # type: ignore[arg-type]
+    return None
