@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 from dataclasses import replace
 
 from egress.analyzers.python import fold
@@ -66,9 +65,7 @@ class Evaluator:
         self._dynamic: dict[int, ImportRec] = {}
         self._builtins: ImportRec | None = None
         self._eval_texts: dict[int, Expr | None] = {}     # eval(...) call -> the expression its text reads as
-        self._params: dict[int, Values] = {}                # parameter binding -> network values passed in
-        self._strings = None                                 # strings.Strings: call sites, made when needed
-        self._passes_modules: bool | None = None
+        self._passed = None                                  # passed.PassedIn: made at the first parameter
 
     @property
     def dynamic_imports(self) -> list[ImportRec]:
@@ -291,44 +288,13 @@ class Evaluator:
             return self._passed_in(b)
         return ()
 
-    def _modules_passed(self) -> bool:
-        """Whether the text passes a network module imported here as an argument (`f(socket, …)`, `m=ssl`):
-        a cheap test that spares the other files the call index."""
-        if self._passes_modules is None:
-            bound = {rec.bound for rec in self.program.imports
-                     if not rec.local and self.catalog.module(rec.module) is not None}
-            if not bound:
-                self._passes_modules = False
-            else:
-                words = "|".join(re.escape(n) for n in sorted(bound))
-                pattern = re.compile(rf"[(,=]\s*(?:{words})\b")
-                self._passes_modules = any(pattern.search(line) for line in self.loc.lines)
-        return self._passes_modules
-
     def _passed_in(self, b: Binding) -> Values:
-        """A parameter's network values from this file's calls: `go(urllib.request, u)` for `def go(mod, u)`.
+        """A parameter's network values from this file's calls (``passed.PassedIn``)."""
+        if self._passed is None:
+            from egress.analyzers.python.passed import PassedIn
 
-        Only network modules and their members are carried in (one hop, the callers in this file),
-        and only in a file whose text passes such a module somewhere (``_modules_passed``).
-        """
-        key = id(b)
-        if key in self._params:
-            return self._params[key]
-        self._params[key] = ()                  # in progress: a recursive call passes nothing new
-        if not self._modules_passed():
-            return ()
-        from egress.analyzers.python.strings import Strings
-
-        if self._strings is None:
-            self._strings = Strings(self)
-        name = next((n for n, bs in b.scope.bindings.items() if b in bs), None)
-        if name is None or name not in b.scope.params:
-            return ()
-        out = [v for origin in self._strings.origins(b.scope, name)
-               for v in self.eval(origin.expr, origin.scope, origin.order)
-               if isinstance(v, (ModVal, MemVal))]
-        self._params[key] = tuple(dict.fromkeys(out))
-        return self._params[key]
+            self._passed = PassedIn(self)
+        return self._passed.values(b)
 
     # -- imports ----------------------------------------------------------
     def import_values(self, rec: ImportRec) -> Values:
