@@ -377,12 +377,10 @@ def loaded_from(roots: Iterable[str], analyses: Mapping[str, FileAnalysis], reso
             continue
         seen.add(path)
         analysis = analyses[path]
-        for specifier in analysis.imports + (analysis.launches if launched else ()):
-            # a launch is a specifier (JavaScript: `./b.js`) or a package file path (Python)
-            target = specifier if specifier in analyses and specifier not in analysis.imports \
-                else resolve(path, specifier)
-            if target is not None and target not in seen:
-                todo.append(target)
+        targets = [resolve(path, specifier) for specifier in analysis.imports]
+        if launched:     # a launch is a package file path (Python) or a specifier (JavaScript: `./b.js`)
+            targets += [launch if launch in analyses else resolve(path, launch) for launch in analysis.launches]
+        todo.extend(t for t in targets if t is not None and t not in seen)
     return frozenset(seen)
 
 

@@ -81,24 +81,9 @@ def sent_nodes(finding: Finding, call: Node, bindings: Bindings) -> tuple[list[N
     return data, urls
 
 
-def url_parameter(finding: Finding, call: Node, bindings: Bindings) -> int | None:
-    """The position of the enclosing function's parameter that is the call's whole URL (`https.get(u)`)."""
-    fn = call.parent
-    while fn is not None and fn.type not in FUNCTION_NODES:
-        fn = fn.parent
-    if fn is None:
-        return None
-    _, urls = sent_nodes(finding, call, bindings)
-    for url in urls:
-        node = unwrap(url)
-        found = bindings.parameter(node) if node.type == "identifier" else None
-        if found is not None and found[0] == fn:
-            return found[1]
-    return None
-
-
-def sent_parameters(finding: Finding, call: Node, bindings: Bindings) -> tuple[int, ...]:
-    """Positions of the enclosing function's parameters whose values the call sends.
+def sent_parameters(finding: Finding, call: Node, bindings: Bindings) -> tuple[tuple[int, ...], int | None]:
+    """Positions of the enclosing function's parameters whose values the call sends, and the one
+    that is the call's whole URL (`https.get(u)`: what a caller passes there is where it goes).
 
     `module.exports = (d) => https.request(opts).end(JSON.stringify(d))` sends parameter 0:
     what an importer passes there is the data (the linker joins the two files).  Names are
@@ -108,8 +93,15 @@ def sent_parameters(finding: Finding, call: Node, bindings: Bindings) -> tuple[i
     while fn is not None and fn.type not in FUNCTION_NODES:
         fn = fn.parent
     if fn is None:
-        return ()
+        return (), None
     data, urls = sent_nodes(finding, call, bindings)
+    url_position = None
+    for url in urls:
+        node = unwrap(url)
+        found = bindings.parameter(node) if node.type == "identifier" else None
+        if found is not None and found[0] == fn:
+            url_position = found[1]
+            break
     # a parameter that is the whole URL is where the caller sends to; one inside a built URL is sent
     built = [part for url in urls if unwrap(url).type in ("binary_expression", "template_string")
              for part in unwrap(url).named_children[1:]]
@@ -133,7 +125,9 @@ def sent_parameters(finding: Finding, call: Node, bindings: Bindings) -> tuple[i
                 pending.append(value)
             continue
         pending.extend(node.named_children)
-    return tuple(sorted(positions))
+    if url_position is not None:
+        positions.add(url_position)          # the URL the caller passes carries its data too
+    return tuple(sorted(positions)), url_position
 
 
 def _template_base(parts: list[Node]) -> int:

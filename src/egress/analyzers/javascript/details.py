@@ -15,7 +15,7 @@ from tree_sitter import Node
 from egress.model import Capability, Destination, Finding, FindingKind
 
 from .bindings import Bindings, arguments_of
-from .dataflow import Taint, has_source, sent_nodes, sent_parameters, url_parameter
+from .dataflow import Taint, has_source, sent_nodes, sent_parameters
 from .fold import ConstantLookup, fold_detail
 from .render import Piece, Renderer
 from .requests import call_of, destination_of, destinations
@@ -69,11 +69,9 @@ class RequestDetails:
         if call is None or finding.kind is not FindingKind.NETWORK or finding.capability in _NO_DETAILS:
             return (), None
         try:
-            url = url_parameter(finding, call, self.bindings)
-            sent = sent_parameters(finding, call, self.bindings)
+            return sent_parameters(finding, call, self.bindings)
         except (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError):
             return (), None
-        return tuple(sorted(set(sent) | ({url} if url is not None else set()))), url
 
     def argument_destinations(self, call: Node) -> tuple[Destination | None, ...]:
         """Per argument of a call, the URL it is when it reads as one (`'https://h/x?t=' + token`)."""

@@ -40,6 +40,7 @@ from egress.analyzers.python.locate import Locator
 from egress.analyzers.python.scopes import ImportRec, Program, Scope
 from egress.analyzers.python.values import NETWORK, FuncVal, LocalVal, MemVal, MethodVal, ModVal
 from egress.catalog import Catalog
+from egress.linker import CALLS_LOCAL_MODULE
 from egress.model import ExportFact, Finding, LocalUse
 
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__", "builtins"}
@@ -175,7 +176,7 @@ def _function_facts(name: str, member_of: str | None, best: tuple[Finding, str |
             use.attribute if use.member is None else f"{use.member}.{use.attribute}"
         out.setdefault((use.specifier, member), ExportFact(
             name, line=use.line, column=use.column, via_specifier=use.specifier, via_member=member,
-            member_of=member_of, note="calls a local module"))
+            member_of=member_of, note=CALLS_LOCAL_MODULE))
     return list(out.values())
 
 
