@@ -78,7 +78,7 @@ def own_names(path: str, roots: frozenset[str]) -> OwnNames:
                               and part not in roots), roots, at_root=not folders)
 
 
-def is_local_candidate(rec: ImportRec, own: "OwnNames | frozenset[str]") -> bool:
+def is_local_candidate(rec: ImportRec, own: OwnNames) -> bool:
     """A relative import, or an absolute one of the package's own top-level name."""
     return rec.local or (not rec.dynamic and rec.module.split(".")[0] in own)
 
@@ -90,7 +90,7 @@ def linkable_names(program: Program, kinds: frozenset[str] = frozenset({"import"
                      if any(b.kind in kinds for b in bindings))
 
 
-def local_use(own: "OwnNames | frozenset[str]", v: LocalVal | ModVal, loc: Locator, at: Expr, in_function: bool,
+def local_use(own: OwnNames, v: LocalVal | ModVal, loc: Locator, at: Expr, in_function: bool,
               called: bool) -> LocalUse | None:
     """The ``LocalUse`` a value used at ``at`` amounts to, if it comes from a local module."""
     if isinstance(v, LocalVal):
@@ -116,7 +116,7 @@ def local_use(own: "OwnNames | frozenset[str]", v: LocalVal | ModVal, loc: Locat
 
 def collect(program: Program, scoped: list[tuple[Scope, Finding]], calls: list[tuple[Scope, Scope]],
             uses: list[tuple[Scope, LocalUse]], ev: Evaluator, loc: Locator,
-            own: "OwnNames | frozenset[str]") -> tuple[tuple[ExportFact, ...], tuple[LocalUse, ...]]:
+            own: OwnNames) -> tuple[tuple[ExportFact, ...], tuple[LocalUse, ...]]:
     """``(exports, local_uses)`` of a walked file."""
     names = _function_names(program)
     direct: dict[int, list[Finding]] = {}
@@ -203,7 +203,7 @@ def _aliases(program: Program, ev: Evaluator, loc: Locator, best: dict, names: d
     return out
 
 
-def _reexports(program: Program, own: "OwnNames | frozenset[str]") -> list[ExportFact]:
+def _reexports(program: Program, own: OwnNames) -> list[ExportFact]:
     out = []
     for rec in program.local_imports + program.imports:
         if rec.scope is not program.module or rec.name is None or rec.dynamic:
